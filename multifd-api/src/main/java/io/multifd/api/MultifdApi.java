@@ -1,0 +1,55 @@
+package io.multifd.api;
+
+/**
+ * Constants of the contract and of QEMU's multifd framing that every method may rely on.
+ *
+ * @since 0.1
+ */
+public final class MultifdApi {
+
+    /**
+     * Version of this contract. A provider returns it from {@link MethodProvider#apiVersion()};
+     * being a compile-time constant, the value is the one the provider was built against.
+     * Raised on every incompatible change of the hooks.
+     */
+    public static final int API_VERSION = 1;
+
+    /** Bytes of page data one packet can carry: QEMU's {@code MULTIFD_PACKET_SIZE} (512 KiB). */
+    public static final int PACKET_DATA_BYTES = 512 * 1024;
+
+    /** Smallest supported page size. */
+    public static final int MIN_PAGE_SIZE = 1024;
+
+    /** Largest supported page size. */
+    public static final int MAX_PAGE_SIZE = 64 * 1024;
+
+    private MultifdApi() {
+    }
+
+    /**
+     * Pages one packet holds at most for a page size: {@code 524288 / pageSize} (128 for 4 KiB).
+     *
+     * @param pageSize a valid page size (see {@link #checkPageSize(int)})
+     * @return the packet capacity in pages
+     */
+    public static int packetCapacity(int pageSize) {
+        checkPageSize(pageSize);
+        return PACKET_DATA_BYTES / pageSize;
+    }
+
+    /**
+     * Checks that a page size is a power of two between {@link #MIN_PAGE_SIZE} and
+     * {@link #MAX_PAGE_SIZE}.
+     *
+     * @param pageSize the page size in bytes
+     * @return {@code pageSize}
+     * @throws IllegalArgumentException naming the value when it is not supported
+     */
+    public static int checkPageSize(int pageSize) {
+        if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size " + pageSize
+                    + " is not supported: it must be a power of two from " + MIN_PAGE_SIZE + " to " + MAX_PAGE_SIZE);
+        }
+        return pageSize;
+    }
+}

@@ -1,0 +1,62 @@
+package io.multifd.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The receive-side view of one channel, with the validated header of the packet being decoded.
+ * Implemented by the framework only.
+ *
+ * @since 0.1
+ */
+public interface RecvChannel extends ChannelContext {
+
+    /** @return the packet's flags; SYNC is never set inside {@code recv} */
+    PacketFlags flags();
+
+    /** @return the RAMBlock of the packet */
+    String blockName();
+
+    /** @return the number of normal pages, at least 1 inside {@code recv} */
+    int normalCount();
+
+    /**
+     * @param i index {@code 0..normalCount-1}
+     * @return the byte offset of normal page {@code i} in the RAMBlock
+     */
+    long normalOffset(int i);
+
+    /** @return the number of zero pages (already written by the framework) */
+    int zeroCount();
+
+    /**
+     * @param i index {@code 0..zeroCount-1}
+     * @return the byte offset of zero page {@code i}
+     */
+    long zeroOffset(int i);
+
+    /** @return {@code next_packet_size}: the payload bytes of this packet, already bounded */
+    int nextPacketSize();
+
+    /** @return payload bytes not yet read */
+    int payloadRemaining();
+
+    /**
+     * Reads exactly {@code dst.remaining()} payload bytes into {@code dst}, advancing its position
+     * (rule 3.3). Blocks until they arrived.
+     *
+     * @param dst where to put them; may be a {@link #pageBuffer(int) page buffer}, to read raw
+     *            pages straight into the destination
+     * @throws MultifdException when {@code dst.remaining()} exceeds {@link #payloadRemaining()},
+     *                          when the stream ends early or the connection fails
+     */
+    void readPayload(ByteBuffer dst) throws MultifdException;
+
+    /**
+     * The destination of normal page {@code i}: a writable buffer, position 0, limit
+     * {@code pageSize}, usually a view of the mapped destination image (rule 3.4).
+     *
+     * @param i index {@code 0..normalCount-1}
+     * @return the page's buffer
+     */
+    ByteBuffer pageBuffer(int i);
+}
