@@ -1,0 +1,491 @@
+package io.multifd.core.channel;
+
+import io.multifd.api.MethodSettings;
+import io.multifd.api.MultifdApi;
+import io.multifd.api.MultifdException;
+import io.multifd.api.PacketFlags;
+import io.multifd.api.RecvChannel;
+import io.multifd.core.ResolvedMethod;
+import io.multifd.core.image.Block;
+import io.multifd.core.image.MemoryImage;
+import io.multifd.core.wire.CommonHeader;
+import io.multifd.core.wire.DeviceStateHeader;
+import io.multifd.core.wire.InitPacket;
+import io.multifd.core.wire.RamHeader;
+import io.multifd.core.wire.Wire;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * The receive side of one multifd channel: reads packets, validates every header field before it
+ * is used (QEMU's checks of spec §2.4 and §3.2, and the stricter ones: page-aligned offsets inside
+ * the block, increasing {@code packet_num}, a payload size bounded by what the method can
+ * produce), writes zero pages, and calls the method's {@code recv} hook for the normal pages.
+ *
+ * <p>Use from one thread: {@link #readInit()} (or {@link #setChannelId(int)}), {@link #setup()},
+ * {@link #next()} until it returns {@link Event#END}, then {@link #close()}. The caller implements
+ * the sync barrier on {@link Event#SYNC}.
+ *
+ * @since 0.1
+ */
+public final class ChannelReceiver implements RecvChannel, AutoCloseable {
+
+    /** What {@link #next()} read. */
+    public enum Event {
+        /** A data packet; its pages are in the image. */
+        DATA,
+        /** A SYNC packet (after any pages it carried); the caller applies the barrier. */
+        SYNC,
+        /** The connection ended cleanly at a packet boundary. */
+        END
+    }
+
+    private final ResolvedMethod method;
+    private final int pageSize;
+    private final int capacity;
+    private final ReadableByteChannel in;
+    private final String connection;
+    private final PacketNumbers packetNumbers;
+    private final RamHeader header;
+    private final ByteBuffer commonBuffer;
+    private final ByteBuffer restBuffer;
+    private final ChannelStats stats = new ChannelStats();
+
+    private MemoryImage image;
+    private int id = MultifdException.NO_CHANNEL;
+    private Object state;
+    private long packetNumber = MultifdException.NO_PACKET;
+    private long lastPacketNumber = -1;
+    private long packetsRead;
+    private Block block;
+    private int payloadRemaining;
+    private boolean setupCalled;
+    private boolean closed;
+
+    /**
+     * A receiver for one connection.
+     *
+     * @param method        the negotiated method
+     * @param pageSize      the page size
+     * @param in            the connection, positioned at its init packet
+     * @param connection    a name for messages (file name or peer address)
+     * @param packetNumbers the transfer's cross-channel {@code packet_num} check, or null
+     */
+    public ChannelReceiver(ResolvedMethod method, int pageSize, ReadableByteChannel in, String connection,
+                           PacketNumbers packetNumbers) {
+        this.method = method;
+        this.pageSize = MultifdApi.checkPageSize(pageSize);
+        this.capacity = MultifdApi.packetCapacity(pageSize);
+        this.in = in;
+        this.connection = connection;
+        this.packetNumbers = packetNumbers;
+        this.header = new RamHeader(pageSize);
+        this.commonBuffer = ByteBuffer.allocateDirect(Wire.COMMON_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+        this.restBuffer = ByteBuffer.allocateDirect(header.byteLength() - Wire.COMMON_HEADER_BYTES)
+                .order(ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * Reads and parses the init packet; the caller validates UUID, id range and duplicates.
+     *
+     * @return the init packet
+     * @throws MultifdException for a short read, wrong magic or version
+     */
+    public InitPacket readInit() throws MultifdException {
+        ByteBuffer b = ByteBuffer.allocate(Wire.INIT_PACKET_BYTES);
+        int n = readFully(b);
+        if (n < Wire.INIT_PACKET_BYTES) {
+            throw new MultifdException(method.name(), MultifdException.NO_CHANNEL, MultifdException.NO_PACKET,
+                    "init packet", connection + ": connection ended after " + n + " of " + Wire.INIT_PACKET_BYTES
+                    + " bytes of the init packet", null);
+        }
+        InitPacket init = InitPacket.decode(b.flip(), connection);
+        id = init.channelId();
+        stats.wire(Wire.INIT_PACKET_BYTES);
+        return init;
+    }
+
+    /**
+     * Sets the channel id when the init packet was read elsewhere.
+     *
+     * @param channelId the id
+     */
+    public void setChannelId(int channelId) {
+        this.id = channelId;
+    }
+
+    /**
+     * Sets the image pages go to. May be called late (the main channel announces the blocks),
+     * but before the first data packet.
+     *
+     * @param image the destination
+     */
+    public void setImage(MemoryImage image) {
+        this.image = image;
+    }
+
+    /**
+     * Calls {@code recvSetup}; after a failure the method's cleanup has run.
+     *
+     * @throws MultifdException naming method and channel
+     */
+    public void setup() throws MultifdException {
+        setupCalled = true;
+        try {
+            method.method().recvSetup(this);
+        } catch (MultifdException e) {
+            close();
+            throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
+        } catch (RuntimeException | LinkageError e) {
+            close();
+            throw bug("recvSetup", "threw " + e, e);
+        }
+    }
+
+    /**
+     * Reads, validates and applies the next packet.
+     *
+     * @return what was read
+     * @throws MultifdException for any malformed field, a failing method, a truncated stream or a
+     *                          failing connection; the message names channel, packet and field
+     */
+    public Event next() throws MultifdException {
+        packetNumber = MultifdException.NO_PACKET;
+        block = null;
+        payloadRemaining = 0;
+        commonBuffer.clear();
+        int n = readFully(commonBuffer);
+        if (n == 0) {
+            return Event.END;
+        }
+        if (n < Wire.COMMON_HEADER_BYTES) {
+            throw fail("header", "stream ended inside a packet header (" + n + " of " + Wire.COMMON_HEADER_BYTES
+                    + " bytes) after packet " + lastNumberText());
+        }
+        PacketFlags flags;
+        try {
+            flags = CommonHeader.decode(commonBuffer.flip());
+        } catch (MultifdException e) {
+            throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
+        }
+        if (flags.deviceState()) {
+            ByteBuffer dev = ByteBuffer.allocate(Wire.DEVICE_STATE_HEADER_BYTES - Wire.COMMON_HEADER_BYTES);
+            readExactly(dev, "device-state header");
+            DeviceStateHeader d;
+            try {
+                d = DeviceStateHeader.decode(dev.flip());
+            } catch (MultifdException e) {
+                throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
+            }
+            throw fail("flags", "device-state packet (flag 0x40) for device '" + d.idstr() + "' instance "
+                    + d.instanceId() + ": device state is not supported, only RAM");
+        }
+        restBuffer.clear();
+        readExactly(restBuffer, "RAM packet header");
+        try {
+            header.decode(flags, restBuffer.flip());
+        } catch (MultifdException e) {
+            throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
+        }
+        packetNumber = header.packetNum();
+        checkPacketNumber();
+        long wire = Wire.COMMON_HEADER_BYTES + restBuffer.limit();
+        int listed = header.normalPages() + header.zeroPages();
+        if (listed == 0) {
+            if (header.nextPacketSize() != 0) {
+                throw fail("next_packet_size", "packet lists no page but declares a payload of "
+                        + header.nextPacketSize() + " bytes");
+            }
+            if (!flags.sync()) {
+                throw fail("normal_pages", "data packet lists no page");
+            }
+            stats.sync(wire);
+            return Event.SYNC;
+        }
+        applyPages(flags);
+        if (flags.sync()) {
+            stats.sync(wire + header.nextPacketSize());
+            return Event.SYNC;
+        }
+        stats.packet(header.normalPages(), header.zeroPages(), header.nextPacketSize(),
+                wire + header.nextPacketSize());
+        return Event.DATA;
+    }
+
+    private void checkPacketNumber() throws MultifdException {
+        if (lastPacketNumber >= 0 && Long.compareUnsigned(packetNumber, lastPacketNumber) <= 0) {
+            throw fail("packet_num", "packet_num " + Long.toUnsignedString(packetNumber)
+                    + " does not increase on this channel (previous " + lastPacketNumber + ")");
+        }
+        if (packetNumbers != null) {
+            String problem = packetNumbers.record(packetNumber);
+            if (problem != null) {
+                throw fail("packet_num", problem);
+            }
+        }
+        lastPacketNumber = packetNumber;
+        packetsRead++;
+    }
+
+    private void applyPages(PacketFlags flags) throws MultifdException {
+        if (image == null) {
+            throw fail("ramblock", "data packet before the RAMBlocks were announced on the main channel");
+        }
+        String name = header.blockName();
+        block = image.block(name).orElse(null);
+        if (block == null) {
+            throw fail("ramblock", "unknown RAMBlock '" + name + "'; known: "
+                    + image.specs().stream().map(s -> s.name()).toList());
+        }
+        int listed = header.normalPages() + header.zeroPages();
+        for (int i = 0; i < listed; i++) {
+            long off = i < header.normalPages() ? header.normalOffset(i) : header.zeroOffset(i - header.normalPages());
+            String problem = block.checkOffset(off);
+            if (problem != null) {
+                throw fail("offset[" + i + "]", problem);
+            }
+        }
+        if (!flags.compression().equals(method.flag())) {
+            throw fail("flags", "compression field " + flags.compression() + " but the negotiated method "
+                    + method.name() + " has flag " + method.flag());
+        }
+        int normal = header.normalPages();
+        long bound = normal == 0 ? 0 : method.method().maxPayloadSize(normal, pageSize);
+        if (header.nextPacketSize() > bound) {
+            throw fail("next_packet_size", "next_packet_size " + header.nextPacketSize() + " exceeds "
+                    + (normal == 0 ? "0, as the packet has no normal page"
+                    : "the bound " + bound + " of method " + method.name() + " for " + normal + " pages"));
+        }
+        for (int i = 0; i < header.zeroPages(); i++) {
+            block.applyZero(header.zeroOffset(i));
+        }
+        if (normal == 0) {
+            return;
+        }
+        payloadRemaining = (int) header.nextPacketSize();
+        long t0 = System.nanoTime();
+        try {
+            method.method().recv(this);
+        } catch (MultifdException e) {
+            throw e.withContext(method.name(), id, packetNumber);
+        } catch (RuntimeException | LinkageError e) {
+            throw bug("recv", "threw " + e, e);
+        } finally {
+            stats.codec(System.nanoTime() - t0);
+        }
+        if (payloadRemaining != 0) {
+            throw fail("next_packet_size", "method " + method.name() + " left " + payloadRemaining + " of "
+                    + header.nextPacketSize() + " payload bytes unread (rule 3.3)");
+        }
+        for (int i = 0; i < normal; i++) {
+            block.markReceived(header.normalOffset(i));
+        }
+    }
+
+    private String lastNumberText() {
+        return lastPacketNumber < 0 ? "none (first packet)" : Long.toString(lastPacketNumber);
+    }
+
+    private void readExactly(ByteBuffer b, String what) throws MultifdException {
+        int want = b.remaining();
+        int n = readFully(b);
+        if (n < want) {
+            throw fail(what.startsWith("RAM") ? "header" : what, "stream ended inside the " + what + " (" + n
+                    + " of " + want + " bytes) after packet " + lastNumberText());
+        }
+    }
+
+    private int readFully(ByteBuffer b) throws MultifdException {
+        int total = 0;
+        long t0 = System.nanoTime();
+        try {
+            while (b.hasRemaining()) {
+                int n = in.read(b);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            throw fail(null, "connection " + connection + " failed while reading: " + e.getMessage(), e);
+        } finally {
+            stats.io(System.nanoTime() - t0);
+        }
+        return total;
+    }
+
+    private MultifdException fail(String field, String detail) {
+        return fail(field, detail, null);
+    }
+
+    private MultifdException fail(String field, String detail, Throwable cause) {
+        return new MultifdException(method.name(), id, packetNumber, field, detail, cause);
+    }
+
+    private MultifdException bug(String hook, String detail, Throwable cause) {
+        return new MultifdException(method.name(), id, packetNumber, hook,
+                "method " + method.name() + " " + hook + " " + detail, cause);
+    }
+
+    /**
+     * Calls {@code recvCleanup} once and checks rule 1.5.
+     *
+     * @throws MultifdException when the method left its state slot filled or its cleanup threw
+     */
+    @Override
+    public void close() throws MultifdException {
+        if (closed || !setupCalled) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        try {
+            method.method().recvCleanup(this);
+        } catch (RuntimeException | LinkageError e) {
+            throw bug("recvCleanup", "threw " + e, e);
+        }
+        if (state != null) {
+            Object left = state;
+            state = null;
+            throw bug("recvCleanup", "broke rule 1.5: the state slot still holds a " + left.getClass().getName(),
+                    null);
+        }
+    }
+
+    /** @return the header of the last packet read (reused: copy it to keep it) */
+    public RamHeader header() {
+        return header;
+    }
+
+    /** @return this channel's counters */
+    public ChannelStats stats() {
+        return stats;
+    }
+
+    /** @return packets read so far */
+    public long packetsRead() {
+        return packetsRead;
+    }
+
+    /** @return the connection's name */
+    public String connection() {
+        return connection;
+    }
+
+    // ---- RecvChannel ----
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public int pageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public int packetCapacity() {
+        return capacity;
+    }
+
+    @Override
+    public MethodSettings settings() {
+        return method.settings();
+    }
+
+    @Override
+    public Object state() {
+        return state;
+    }
+
+    @Override
+    public void setState(Object state) {
+        this.state = state;
+    }
+
+    @Override
+    public long packetNumber() {
+        return packetNumber;
+    }
+
+    @Override
+    public MultifdException failure(String field, String detail) {
+        return fail(field, detail);
+    }
+
+    @Override
+    public MultifdException failure(String field, String detail, Throwable cause) {
+        return fail(field, detail, cause);
+    }
+
+    @Override
+    public PacketFlags flags() {
+        return PacketFlags.data(header.flags().compression());
+    }
+
+    @Override
+    public String blockName() {
+        return header.blockName();
+    }
+
+    @Override
+    public int normalCount() {
+        return header.normalPages();
+    }
+
+    @Override
+    public long normalOffset(int i) {
+        if (i < 0 || i >= header.normalPages()) {
+            throw new IndexOutOfBoundsException("normal page " + i + " outside 0.." + (header.normalPages() - 1));
+        }
+        return header.normalOffset(i);
+    }
+
+    @Override
+    public int zeroCount() {
+        return header.zeroPages();
+    }
+
+    @Override
+    public long zeroOffset(int i) {
+        if (i < 0 || i >= header.zeroPages()) {
+            throw new IndexOutOfBoundsException("zero page " + i + " outside 0.." + (header.zeroPages() - 1));
+        }
+        return header.zeroOffset(i);
+    }
+
+    @Override
+    public int nextPacketSize() {
+        return (int) header.nextPacketSize();
+    }
+
+    @Override
+    public int payloadRemaining() {
+        return payloadRemaining;
+    }
+
+    @Override
+    public void readPayload(ByteBuffer dst) throws MultifdException {
+        int want = dst.remaining();
+        if (want > payloadRemaining) {
+            throw fail("next_packet_size", "method " + method.name() + " asked for " + want
+                    + " payload bytes but only " + payloadRemaining + " of " + header.nextPacketSize()
+                    + " remain (rule 3.3)");
+        }
+        int n = readFully(dst);
+        payloadRemaining -= n;
+        if (n < want) {
+            throw fail("payload", "stream ended inside the payload: " + (header.nextPacketSize() - payloadRemaining)
+                    + " of " + header.nextPacketSize() + " bytes arrived");
+        }
+    }
+
+    @Override
+    public ByteBuffer pageBuffer(int i) {
+        return block.page(normalOffset(i));
+    }
+}

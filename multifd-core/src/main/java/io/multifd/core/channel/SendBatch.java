@@ -1,0 +1,139 @@
+package io.multifd.core.channel;
+
+import io.multifd.api.PageBatch;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The pages of one packet being collected on the send side. Zero-page detection happens here, in
+ * the core, as pages are added: a zero page is listed by offset only. Reused from packet to
+ * packet.
+ *
+ * @since 0.1
+ */
+public final class SendBatch implements PageBatch {
+
+    private final int pageSize;
+    private final int capacity;
+    private final boolean detectZero;
+    private final ByteBuffer zeroPage;
+    private final long[] normalOffsets;
+    private final ByteBuffer[] normalPages;
+    private final long[] zeroOffsets;
+    private String blockName = "";
+    private int normal;
+    private int zero;
+
+    SendBatch(int pageSize, int capacity, boolean detectZero) {
+        this.pageSize = pageSize;
+        this.capacity = capacity;
+        this.detectZero = detectZero;
+        this.zeroPage = ByteBuffer.allocateDirect(pageSize).asReadOnlyBuffer();
+        this.normalOffsets = new long[capacity];
+        this.normalPages = new ByteBuffer[capacity];
+        this.zeroOffsets = new long[capacity];
+    }
+
+    /**
+     * Empties the batch for a block.
+     *
+     * @param block the RAMBlock of the next packet
+     * @return this
+     */
+    public SendBatch reset(String block) {
+        for (int i = 0; i < normal; i++) {
+            normalPages[i] = null;
+        }
+        blockName = block;
+        normal = 0;
+        zero = 0;
+        return this;
+    }
+
+    /**
+     * Adds a page; zero pages are recognised here.
+     *
+     * @param offset its byte offset in the block
+     * @param page   its bytes, position 0, limit {@code pageSize}; kept until the packet is sent
+     * @throws IllegalStateException when the batch is full
+     */
+    public void add(long offset, ByteBuffer page) {
+        if (isFull()) {
+            throw new IllegalStateException("batch is full: " + capacity + " pages");
+        }
+        if (page.remaining() != pageSize) {
+            throw new IllegalArgumentException("page at offset " + offset + " has " + page.remaining()
+                    + " bytes, expected " + pageSize);
+        }
+        if (detectZero && isZero(page)) {
+            zeroOffsets[zero++] = offset;
+        } else {
+            normalOffsets[normal] = offset;
+            normalPages[normal++] = page;
+        }
+    }
+
+    /**
+     * Whether a page is all zero bytes (a vectorised comparison with a zero page).
+     *
+     * @param page the page, position 0, limit {@code pageSize}
+     * @return true when every byte is zero
+     */
+    public boolean isZero(ByteBuffer page) {
+        return page.mismatch(zeroPage) == -1;
+    }
+
+    /** @return whether no more page fits */
+    public boolean isFull() {
+        return normal + zero == capacity;
+    }
+
+    /** @return whether the batch has no page */
+    public boolean isEmpty() {
+        return normal + zero == 0;
+    }
+
+    /** @return pages in the batch */
+    public int size() {
+        return normal + zero;
+    }
+
+    @Override
+    public String blockName() {
+        return blockName;
+    }
+
+    @Override
+    public int normalCount() {
+        return normal;
+    }
+
+    @Override
+    public long normalOffset(int i) {
+        checkIndex(i, normal);
+        return normalOffsets[i];
+    }
+
+    @Override
+    public ByteBuffer normalPage(int i) {
+        checkIndex(i, normal);
+        return normalPages[i].duplicate().clear();
+    }
+
+    @Override
+    public int zeroCount() {
+        return zero;
+    }
+
+    @Override
+    public long zeroOffset(int i) {
+        checkIndex(i, zero);
+        return zeroOffsets[i];
+    }
+
+    private static void checkIndex(int i, int n) {
+        if (i < 0 || i >= n) {
+            throw new IndexOutOfBoundsException("page index " + i + " outside 0.." + (n - 1));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.multifd.core.image;
+
+import io.multifd.api.MultifdApi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A set of named RAMBlocks with their storage: direct buffers, or files mapped into memory (the
+ * image is never copied into the heap). Used as the source of a transfer and as its destination.
+ *
+ * @since 0.1
+ */
+public final class MemoryImage implements AutoCloseable {
+
+    /** Storage is mapped in chunks of this many bytes (1 GiB), so blocks may exceed 2 GiB. */
+    static final int CHUNK_SHIFT = 30;
+
+    private final int pageSize;
+    private final Map<String, Block> byName;
+    private final List<Block> blocks;
+    private final List<FileChannel> files;
+
+    private MemoryImage(int pageSize, List<Block> blocks, List<FileChannel> files) {
+        this.pageSize = pageSize;
+        this.blocks = Collections.unmodifiableList(blocks);
+        Map<String, Block> m = new LinkedHashMap<>();
+        for (Block b : blocks) {
+            if (m.put(b.name(), b) != null) {
+                throw new IllegalArgumentException("RAMBlock " + b.name() + " appears twice");
+            }
+        }
+        this.byName = m;
+        this.files = files;
+    }
+
+    /**
+     * Blocks in zeroed direct memory (outside the heap).
+     *
+     * @param pageSize the page size
+     * @param specs    the blocks
+     * @return the image
+     */
+    public static MemoryImage allocate(int pageSize, List<BlockSpec> specs) {
+        List<Block> blocks = new ArrayList<>();
+        for (BlockSpec s : specs) {
+            checkSize(s, pageSize);
+            List<ByteBuffer> chunks = new ArrayList<>();
+            for (long at = 0; at < s.size(); at += 1L << CHUNK_SHIFT) {
+                chunks.add(ByteBuffer.allocateDirect((int) Math.min(1L << CHUNK_SHIFT, s.size() - at)));
+            }
+            blocks.add(new Block(s, blocks.size(), pageSize, CHUNK_SHIFT, chunks, true));
+        }
+        return new MemoryImage(pageSize, blocks, List.of());
+    }
+
+    /**
+     * One block over existing buffers of {@code 1 << 30} bytes each (the last may be shorter).
+     *
+     * @param pageSize the page size
+     * @param spec     the block
+     * @param storage  its bytes, position 0
+     * @param startsZero whether the storage is all zero (a fresh destination)
+     * @return the image
+     */
+    public static MemoryImage wrap(int pageSize, BlockSpec spec, List<ByteBuffer> storage, boolean startsZero) {
+        checkSize(spec, pageSize);
+        return new MemoryImage(pageSize, new ArrayList<>(List.of(
+                new Block(spec, 0, pageSize, CHUNK_SHIFT, storage, startsZero))), List.of());
+    }
+
+    /**
+     * Maps one file per block. For writing, each file is created (or truncated) and sized first,
+     * so it starts zero and stays sparse where zero pages arrive.
+     *
+     * @param pageSize the page size
+     * @param files    block to file, in block order
+     * @param write    map for writing (a destination) or read-only (a source)
+     * @return the image
+     * @throws UncheckedIOException when a file cannot be opened, sized or mapped
+     */
+    public static MemoryImage mapFiles(int pageSize, Map<BlockSpec, Path> files, boolean write) {
+        List<Block> blocks = new ArrayList<>();
+        List<FileChannel> open = new ArrayList<>();
+        try {
+            for (Map.Entry<BlockSpec, Path> e : files.entrySet()) {
+                BlockSpec s = e.getKey();
+                checkSize(s, pageSize);
+                FileChannel fc = write
+                        ? FileChannel.open(e.getValue(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
+                        : FileChannel.open(e.getValue(), StandardOpenOption.READ);
+                open.add(fc);
+                if (write) {
+                    fc.truncate(0);
+                    fc.write(ByteBuffer.allocate(1), s.size() - 1);
+                } else if (fc.size() < s.size()) {
+                    throw new IOException(e.getValue() + " has " + fc.size() + " bytes, RAMBlock " + s.name()
+                            + " needs " + s.size());
+                }
+                List<ByteBuffer> chunks = new ArrayList<>();
+                for (long at = 0; at < s.size(); at += 1L << CHUNK_SHIFT) {
+                    long len = Math.min(1L << CHUNK_SHIFT, s.size() - at);
+                    MappedByteBuffer m = fc.map(write ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+                            at, len);
+                    chunks.add(m);
+                }
+                blocks.add(new Block(s, blocks.size(), pageSize, CHUNK_SHIFT, chunks, write));
+            }
+        } catch (IOException ex) {
+            closeAll(open);
+            throw new UncheckedIOException("cannot map image files: " + ex.getMessage(), ex);
+        }
+        return new MemoryImage(pageSize, blocks, open);
+    }
+
+    private static void checkSize(BlockSpec s, int pageSize) {
+        MultifdApi.checkPageSize(pageSize);
+        if (s.size() % pageSize != 0) {
+            throw new IllegalArgumentException("RAMBlock " + s.name() + " size " + s.size()
+                    + " is not a multiple of the page size " + pageSize);
+        }
+    }
+
+    /** @return the page size */
+    public int pageSize() {
+        return pageSize;
+    }
+
+    /** @return the blocks in order */
+    public List<Block> blocks() {
+        return blocks;
+    }
+
+    /** @return the blocks' names and sizes */
+    public List<BlockSpec> specs() {
+        return blocks.stream().map(Block::spec).toList();
+    }
+
+    /**
+     * @param name a RAMBlock name
+     * @return the block, if the image has it
+     */
+    public Optional<Block> block(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** @return the total bytes of all blocks */
+    public long totalBytes() {
+        return blocks.stream().mapToLong(Block::size).sum();
+    }
+
+    /**
+     * Writes mapped pages to their files ({@code MappedByteBuffer.force}); a no-op for memory.
+     */
+    public void force() {
+        for (Block b : blocks) {
+            b.forceAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(files);
+    }
+
+    private static void closeAll(List<FileChannel> channels) {
+        for (FileChannel fc : channels) {
+            try {
+                fc.close();
+            } catch (IOException ignored) {
+                // closing a mapped file's channel cannot lose data: the mapping stays valid
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The framework around the methods: discovery, the QEMU multifd packet codec, the per-channel
+ * send and receive layer, capture decoding and the transfer engine.
+ *
+ * @since 0.1
+ */
+module io.multifd.core {
+    requires transitive io.multifd.api;
+
+    exports io.multifd.core;
+    exports io.multifd.core.wire;
+    exports io.multifd.core.channel;
+    exports io.multifd.core.image;
+
+    uses io.multifd.api.MethodProvider;
+}
