@@ -206,12 +206,12 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
             return Event.SYNC;
         }
         applyPages(flags);
-        if (flags.sync()) {
-            stats.sync(wire + header.nextPacketSize());
-            return Event.SYNC;
-        }
         stats.packet(header.normalPages(), header.zeroPages(), header.nextPacketSize(),
                 wire + header.nextPacketSize());
+        if (flags.sync()) {
+            stats.syncCarriedPages();
+            return Event.SYNC;
+        }
         return Event.DATA;
     }
 
@@ -310,7 +310,10 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
                 total += n;
             }
         } catch (IOException e) {
-            throw fail(null, "connection " + connection + " failed while reading: " + e.getMessage(), e);
+            throw fail(null, "connection " + connection + " failed while reading"
+                    + (packetNumber != MultifdException.NO_PACKET ? ""
+                    : lastPacketNumber < 0 ? " its first packet" : " the packet after packet " + lastPacketNumber)
+                    + ": " + e.getMessage(), e);
         } finally {
             stats.io(System.nanoTime() - t0);
         }

@@ -35,6 +35,11 @@ public final class ChannelStats {
         wireBytes += wire;
     }
 
+    /** A SYNC packet that also carried pages (senders before QEMU 9.0): counted by packet() already. */
+    void syncCarriedPages() {
+        syncPackets++;
+    }
+
     void wire(long bytes) {
         wireBytes += bytes;
     }

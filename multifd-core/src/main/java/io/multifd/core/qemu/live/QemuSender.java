@@ -1,0 +1,309 @@
+package io.multifd.core.qemu.live;
+
+import io.multifd.api.MultifdException;
+import io.multifd.core.qemu.CaptureDecoder;
+import io.multifd.core.wire.Wire;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Streams a migration folder ({@code conn-*.bin}: a {@link Transcoder} output or a raw capture)
+ * to a QEMU destination started with {@code -incoming}: one TCP connection per file, the main
+ * channel ({@code QEVM}) first, <b>all connections open before any byte flows</b> and then fed
+ * concurrently, one thread each (a QEMU destination consumes nothing until the main channel and
+ * every multifd channel are connected, so writing one channel to its end first deadlocks).
+ *
+ * <p>Never hangs: a destination that takes no byte for the idle timeout (QEMU stops reading
+ * after a packet-level error instead of failing) fails the send, and every failure closes every
+ * connection.
+ *
+ * @since 0.1
+ */
+public final class QemuSender {
+
+    private static final System.Logger LOG = System.getLogger(QemuSender.class.getName());
+
+    private final SendOptions options;
+
+    /**
+     * A sender.
+     *
+     * @param options timeouts
+     */
+    public QemuSender(SendOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** One file and its connection. */
+    private static final class Stream {
+        final Path file;
+        final boolean main;
+        final AtomicLong sent = new AtomicLong();
+        FileChannel in;
+        SocketChannel out;
+        long size;
+        Thread thread;
+
+        Stream(Path file, boolean main) {
+            this.file = file;
+            this.main = main;
+        }
+    }
+
+    /**
+     * Finds the files of a migration folder, main channel first.
+     *
+     * @param dir the folder
+     * @return the files; the first is the main channel
+     * @throws MultifdException when there is no file, no main channel or two of them
+     */
+    public static List<Path> migrationFiles(Path dir) throws MultifdException {
+        if (!Files.isDirectory(dir)) {
+            throw new MultifdException(dir + " is not a folder");
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, CaptureDecoder.CAPTURE_GLOB)) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p)) {
+                    files.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new MultifdException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            String hint = ReceivedMigration.isRecording(dir) ? " (it is a recorded migration: run qemu-transcode on "
+                    + "it first)" : "";
+            throw new MultifdException(dir + " has no " + CaptureDecoder.CAPTURE_GLOB + " files" + hint);
+        }
+        files.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        Path main = null;
+        for (Path p : files) {
+            if (firstInt(p) == Wire.MAIN_MAGIC) {
+                if (main != null) {
+                    throw new MultifdException("two files start with QEVM (the main channel's magic): "
+                            + main.getFileName() + " and " + p.getFileName());
+                }
+                main = p;
+            }
+        }
+        if (main == null) {
+            throw new MultifdException("no file of " + dir + " starts with QEVM (0x5145564D): there is no main channel");
+        }
+        List<Path> out = new ArrayList<>();
+        out.add(main);
+        for (Path p : files) {
+            if (!p.equals(main)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static int firstInt(Path p) throws MultifdException {
+        try (FileChannel fc = FileChannel.open(p, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(4);
+            while (b.hasRemaining() && fc.read(b) >= 0) {
+                // reading the first 4 bytes
+            }
+            return b.position() == 4 ? b.getInt(0) : -1;
+        } catch (IOException e) {
+            throw new MultifdException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Streams a folder to a destination.
+     *
+     * @param dir    the folder of {@code conn-*.bin} files
+     * @param target the destination's {@code -incoming} address
+     * @return what was sent
+     * @throws MultifdException when a connection cannot be opened, fails, or the destination stops
+     *                          reading; the message names the file
+     */
+    public SendResult send(Path dir, InetSocketAddress target) throws MultifdException {
+        List<Path> files = migrationFiles(dir);
+        List<Stream> streams = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            streams.add(new Stream(files.get(i), i == 0));
+        }
+        AtomicReference<MultifdException> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        try {
+            for (Stream s : streams) {
+                try {
+                    s.in = FileChannel.open(s.file, StandardOpenOption.READ);
+                    s.size = s.in.size();
+                } catch (IOException e) {
+                    throw new MultifdException("cannot open " + s.file + ": " + e.getMessage(), e);
+                }
+            }
+            for (Stream s : streams) {
+                try {
+                    s.out = SocketChannel.open();
+                    s.out.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    s.out.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+                } catch (IOException e) {
+                    throw new MultifdException("cannot connect " + s.file.getFileName() + " to " + target + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            LOG.log(System.Logger.Level.DEBUG, streams.size() + " connections open to " + target);
+            for (Stream s : streams) {
+                s.thread = new Thread(() -> pump(s, failure, streams), "qemu-send-" + s.file.getFileName());
+                s.thread.setDaemon(true);
+                s.thread.start();
+            }
+            watch(streams, failure);
+            MultifdException f = failure.get();
+            if (f != null) {
+                throw f;
+            }
+            long elapsed = System.nanoTime() - t0;
+            boolean closed = waitForClose(streams.get(0));
+            List<SendResult.Sent> sent = streams.stream()
+                    .map(s -> new SendResult.Sent(s.file.getFileName().toString(), s.main, s.sent.get())).toList();
+            return new SendResult(sent, closed, elapsed);
+        } finally {
+            closeAll(streams);
+            for (Stream s : streams) {
+                if (s.in != null) {
+                    try {
+                        s.in.close();
+                    } catch (IOException ignored) {
+                        // read-only file
+                    }
+                }
+            }
+        }
+    }
+
+    private void pump(Stream s, AtomicReference<MultifdException> failure, List<Stream> all) {
+        try {
+            long pos = 0;
+            while (pos < s.size) {
+                long n = s.in.transferTo(pos, s.size - pos, s.out);
+                if (n <= 0) {
+                    // transferTo may return 0 on a non-blocking target; ours blocks, so 0 means "try again"
+                    Thread.onSpinWait();
+                }
+                pos += n;
+                s.sent.set(pos);
+            }
+            s.out.shutdownOutput();
+        } catch (IOException e) {
+            if (failure.compareAndSet(null, new MultifdException("sending " + s.file.getFileName() + " failed after "
+                    + s.sent.get() + " of " + s.size + " bytes: " + e.getMessage(), e))) {
+                closeAll(all);
+            }
+        }
+    }
+
+    private void watch(List<Stream> streams, AtomicReference<MultifdException> failure) throws MultifdException {
+        long idle = options.idleTimeout().toNanos();
+        long lastProgress = System.nanoTime();
+        long lastTotal = -1;
+        while (true) {
+            boolean alive = false;
+            for (Stream s : streams) {
+                if (s.thread.isAlive()) {
+                    alive = true;
+                }
+            }
+            if (!alive) {
+                return;
+            }
+            long total = streams.stream().mapToLong(s -> s.sent.get()).sum();
+            long now = System.nanoTime();
+            if (total != lastTotal) {
+                lastTotal = total;
+                lastProgress = now;
+            } else if (now - lastProgress > idle) {
+                StringBuilder where = new StringBuilder();
+                for (Stream s : streams) {
+                    where.append(where.length() == 0 ? "" : ", ").append(s.file.getFileName()).append(' ')
+                            .append(s.sent.get()).append('/').append(s.size);
+                }
+                MultifdException e = new MultifdException("the destination took no byte for "
+                        + options.idleTimeout().toSeconds() + " s (sent: " + where + "); a QEMU destination stops "
+                        + "reading after a packet error or a method mismatch: check its query-migrate and log");
+                if (failure.compareAndSet(null, e)) {
+                    closeAll(streams);
+                }
+            }
+            for (Stream s : streams) {
+                try {
+                    s.thread.join(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure.compareAndSet(null, new MultifdException("interrupted while sending", e));
+                    closeAll(streams);
+                    return;
+                }
+                if (s.thread.isAlive()) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Waits until the destination closes the main connection (EOF) or the wait runs out. */
+    private boolean waitForClose(Stream main) {
+        long wait = options.waitClose().toMillis();
+        if (wait <= 0) {
+            return false;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        try (Selector sel = Selector.open()) {
+            main.out.configureBlocking(false);
+            main.out.register(sel, SelectionKey.OP_READ);
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            while (true) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                sel.select(left);
+                sel.selectedKeys().clear();
+                sink.clear();
+                int n = main.out.read(sink);
+                if (n < 0) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            // a reset is a close too
+            return true;
+        }
+    }
+
+    private static void closeAll(List<Stream> streams) {
+        for (Stream s : streams) {
+            if (s.out != null) {
+                try {
+                    s.out.close();
+                } catch (IOException ignored) {
+                    // stopping anyway
+                }
+            }
+        }
+    }
+}
