@@ -11,6 +11,10 @@ module io.multifd.core {
     exports io.multifd.core.wire;
     exports io.multifd.core.channel;
     exports io.multifd.core.image;
+    exports io.multifd.core.engine;
+    exports io.multifd.core.registry;
+    exports io.multifd.core.qemu;
+    exports io.multifd.core.qemu.live;
 
     uses io.multifd.api.MethodProvider;
 }

@@ -1,0 +1,109 @@
+package io.multifd.core.engine;
+
+import io.multifd.api.MethodSettings;
+import io.multifd.api.MultifdException;
+import io.multifd.core.ResolvedMethod;
+import io.multifd.core.image.MemoryImage;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The source over TCP with our control protocol: connects the main channel, negotiates, opens the
+ * data channels and starts a {@link SourceSession}.
+ *
+ * <p>Every connection is a blocking {@link SocketChannel} watched by a {@link Watchdog}: a connect,
+ * read or write that makes no progress for {@link EngineOptions#ioTimeout()} closes the connection,
+ * and the transfer fails with a message naming it.
+ *
+ * @since 0.1
+ */
+public final class TcpSource {
+
+    private TcpSource() {
+    }
+
+    /**
+     * Connects, negotiates and starts sending (the setup sync is done when this returns).
+     *
+     * @param address the destination
+     * @param request channels, offered methods, UUID, options
+     * @param image   the pages to send
+     * @return the running session; send passes, then {@code finish()}, then {@code close()}
+     * @throws MultifdException when the connection fails, the destination refuses (with its
+     *                          reason), or the setup fails
+     */
+    public static SourceSession connect(InetSocketAddress address, SendRequest request, MemoryImage image)
+            throws MultifdException {
+        EngineOptions options = request.options();
+        Watchdog watchdog = new Watchdog("source", options.ioTimeoutNanos());
+        List<WatchedChannel> opened = new ArrayList<>();
+        try {
+            List<MethodOffer> offers = new ArrayList<>();
+            for (MethodChoice c : request.methods()) {
+                MethodSettings s = MethodSettings.resolve(c.provider().name(), c.provider().parameters(),
+                        c.parameters());
+                offers.add(MethodOffer.of(c.provider(), s.asMap()));
+            }
+            WatchedChannel main = open(address, watchdog, "the main channel", true, options);
+            opened.add(main);
+            Hello hello = new Hello(ControlProtocol.VERSION, request.uuid(), image.pageSize(), request.channels(),
+                    image.specs(), offers);
+            try {
+                ControlProtocol.writeAll(main, ControlProtocol.encodeHello(hello));
+            } catch (IOException e) {
+                throw new MultifdException("cannot send the hello to " + address + ": " + e.getMessage(), e);
+            }
+            ControlProtocol.readMagic(main, "reply");
+            HelloReply reply = ControlProtocol.decodeReply(ControlProtocol.readMessageAfterMagic(main, "reply"));
+            if (reply instanceof HelloReply.Refuse r) {
+                throw new RefusedException("the destination refused the transfer: " + r.reason());
+            }
+            HelloReply.Accept a = (HelloReply.Accept) reply;
+            MethodChoice chosen = request.methods().stream().filter(c -> c.provider().name().equals(a.method()))
+                    .findFirst().orElseThrow(() -> new MultifdException("the destination chose method " + a.method()
+                            + ", which the source did not offer " + offers));
+            ResolvedMethod method = ResolvedMethod.create(chosen.provider(), a.parameters());
+            main.setReadTimeoutNanos(Long.MAX_VALUE);
+            List<WatchedChannel> data = new ArrayList<>();
+            for (int c = 0; c < request.channels(); c++) {
+                WatchedChannel ch = open(address, watchdog, "channel " + c, false, options);
+                opened.add(ch);
+                data.add(ch);
+            }
+            return SourceSession.start(method, request.uuid(), image, data,
+                    new ControlLink.Source(main, options), options, List.of(watchdog));
+        } catch (MultifdException | RuntimeException e) {
+            for (WatchedChannel ch : opened) {
+                ch.closeQuietly();
+            }
+            watchdog.close();
+            throw e;
+        }
+    }
+
+    private static WatchedChannel open(InetSocketAddress address, Watchdog watchdog, String label, boolean timeReads,
+                                       EngineOptions options) throws MultifdException {
+        SocketChannel sc = null;
+        try {
+            sc = SocketChannel.open();
+            sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            long ms = options.ioTimeout().toMillis();
+            sc.socket().connect(address, (int) Math.min(ms, Integer.MAX_VALUE));
+            return watchdog.watch(sc, label, timeReads, true);
+        } catch (IOException e) {
+            if (sc != null) {
+                try {
+                    sc.close();
+                } catch (IOException ignored) {
+                    // nothing more to release
+                }
+            }
+            throw new MultifdException("cannot connect " + label + " to " + address + ": " + e.getMessage(), e);
+        }
+    }
+}

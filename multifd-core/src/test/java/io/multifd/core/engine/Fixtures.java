@@ -1,0 +1,137 @@
+package io.multifd.core.engine;
+
+import io.multifd.core.image.Block;
+import io.multifd.core.image.BlockSpec;
+import io.multifd.core.image.MemoryImage;
+
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/** Images, mutations and leak checks shared by the engine tests. */
+final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /** An image with a mix of zero, random and repeated pages. */
+    static MemoryImage image(int pageSize, long seed, List<BlockSpec> specs) {
+        MemoryImage img = MemoryImage.allocate(pageSize, specs);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (Block b : img.blocks()) {
+            for (long p = 0; p < b.pages(); p++) {
+                fill(b.page(p * pageSize), r, r.nextInt(3));
+            }
+        }
+        return img;
+    }
+
+    /** kind 0: zero, 1: random, 2: a repeated 8-byte value. */
+    static void fill(ByteBuffer page, SplittableRandom r, int kind) {
+        int n = page.capacity();
+        if (kind == 0) {
+            for (int i = 0; i < n; i += 8) {
+                page.putLong(i, 0);
+            }
+        } else if (kind == 1) {
+            for (int i = 0; i < n; i += 8) {
+                page.putLong(i, r.nextLong());
+            }
+        } else {
+            long v = r.nextLong() | 1;
+            for (int i = 0; i < n; i += 8) {
+                page.putLong(i, v);
+            }
+        }
+    }
+
+    /**
+     * Changes a random fraction of the pages of every block (to new zero, random or repeated
+     * contents) and returns them as dirty pages.
+     */
+    static Map<String, BitSet> mutate(MemoryImage img, long seed, double fraction) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, BitSet> dirty = new LinkedHashMap<>();
+        for (Block b : img.blocks()) {
+            BitSet set = new BitSet();
+            for (int p = 0; p < b.pages(); p++) {
+                if (r.nextDouble() < fraction) {
+                    set.set(p);
+                    fill(b.page((long) p * img.pageSize()), r, r.nextInt(3));
+                }
+            }
+            dirty.put(b.name(), set);
+        }
+        return dirty;
+    }
+
+    static void assertSameContent(MemoryImage expected, MemoryImage actual) {
+        assertThat(actual.specs()).isEqualTo(expected.specs());
+        for (Block e : expected.blocks()) {
+            Block a = actual.block(e.name()).orElseThrow();
+            for (long p = 0; p < e.pages(); p++) {
+                long off = p * expected.pageSize();
+                if (e.readPage(off).mismatch(a.readPage(off)) != -1) {
+                    fail("RAMBlock %s page %d (offset 0x%X) differs", e.name(), p, off);
+                }
+            }
+        }
+    }
+
+    /** @return open sockets of this process (Linux), or -1 when unknown */
+    static int openSockets() {
+        java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
+        if (fds == null) {
+            return -1;
+        }
+        int n = 0;
+        for (java.io.File f : fds) {
+            try {
+                if (java.nio.file.Files.readSymbolicLink(f.toPath()).toString().startsWith("socket:")) {
+                    n++;
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                // closed meanwhile
+            }
+        }
+        return n;
+    }
+
+    /** Waits up to 5 s for the open sockets to drop back to {@code baseline}, then asserts it. */
+    static void assertNoSocketsLeftAbove(int baseline) throws InterruptedException {
+        if (baseline < 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int now;
+        do {
+            now = openSockets();
+            if (now <= baseline) {
+                return;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        assertThat(now).as("open sockets").isLessThanOrEqualTo(baseline);
+    }
+
+    /** Waits up to 5 s for every engine thread to end, then asserts none is left. */
+    static void assertNoEngineThreads() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<String> left;
+        do {
+            left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                    .filter(n -> n.startsWith("multifd-")).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        assertThat(left).as("engine threads still running").isEmpty();
+    }
+}
