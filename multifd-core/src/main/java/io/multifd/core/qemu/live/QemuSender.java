@@ -197,16 +197,27 @@ public final class QemuSender {
     }
 
     private void pump(Stream s, AtomicReference<MultifdException> failure, List<Stream> all) {
+        // read + write rather than FileChannel.transferTo: a thread blocked in sendfile is not woken
+        // when another thread closes the socket, a thread blocked in SocketChannel.write is
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
         try {
             long pos = 0;
             while (pos < s.size) {
-                long n = s.in.transferTo(pos, s.size - pos, s.out);
-                if (n <= 0) {
-                    // transferTo may return 0 on a non-blocking target; ours blocks, so 0 means "try again"
-                    Thread.onSpinWait();
+                buf.clear();
+                if (s.size - pos < buf.capacity()) {
+                    buf.limit((int) (s.size - pos));
                 }
-                pos += n;
-                s.sent.set(pos);
+                while (buf.hasRemaining()) {
+                    if (s.in.read(buf, pos + buf.position()) < 0) {
+                        throw new IOException(s.file + " shrank to " + (pos + buf.position()) + " bytes while sending");
+                    }
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    s.out.write(buf);
+                    s.sent.set(pos + buf.position());
+                }
+                pos += buf.limit();
             }
             s.out.shutdownOutput();
         } catch (IOException e) {
@@ -222,6 +233,10 @@ public final class QemuSender {
         long lastProgress = System.nanoTime();
         long lastTotal = -1;
         while (true) {
+            if (failure.get() != null) {
+                joinBriefly(streams);
+                return;
+            }
             boolean alive = false;
             for (Stream s : streams) {
                 if (s.thread.isAlive()) {
@@ -248,6 +263,8 @@ public final class QemuSender {
                 if (failure.compareAndSet(null, e)) {
                     closeAll(streams);
                 }
+                joinBriefly(streams);
+                return;
             }
             for (Stream s : streams) {
                 try {
@@ -261,6 +278,23 @@ public final class QemuSender {
                 if (s.thread.isAlive()) {
                     break;
                 }
+            }
+        }
+    }
+
+    /** After a failure closed the connections: gives the pumps a moment to notice, never waits longer. */
+    private static void joinBriefly(List<Stream> streams) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Stream s : streams) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return;
+            }
+            try {
+                s.thread.join(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
