@@ -5,6 +5,7 @@ import io.multifd.cli.bench.Bench;
 import io.multifd.cli.bench.BenchChart;
 import io.multifd.cli.bench.BenchResult;
 import io.multifd.cli.bench.GuestImage;
+import io.multifd.cli.bench.TwoProcess;
 import io.multifd.core.engine.EngineOptions;
 import io.multifd.core.engine.MethodChoice;
 import io.multifd.core.engine.TransferStats;
@@ -22,9 +23,12 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +45,9 @@ import java.util.concurrent.Callable;
                 "",
                 "In-process (the default) records each channel in memory and times encoding and decoding "
                         + "separately; tcp runs both peers at once over loopback connections with the negotiation "
-                        + "and times them end to end. Writes a chart of ratio against throughput (SVG) and, with "
+                        + "and times them end to end; jvm2 runs the destination in a second JVM (like two QEMU "
+                        + "processes), with its memory preallocated (--prealloc, default) or cold (--cold), and "
+                        + "reports each side's CPU seconds. Writes a chart of ratio against throughput (SVG) and, with "
                         + "--json, the figures for machines.",
                 "",
                 "Exit codes: 0 every run bit-exact, 1 a run failed or differed, 2 usage error, 3 a named method is "
@@ -67,10 +73,27 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Channel counts to run each method with (default: ${DEFAULT-VALUE}).")
     List<Integer> channels;
 
-    @Option(names = "--transport", defaultValue = "inproc", paramLabel = "inproc|tcp",
-            description = "inproc: in-process, encode and decode timed apart; tcp: loopback TCP, end to end "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", defaultValue = "inproc", paramLabel = "inproc|tcp|jvm2",
+            description = "inproc: in-process, encode and decode timed apart; tcp: loopback TCP, end to end; "
+                    + "jvm2: loopback TCP to a destination in a second JVM, end to end (default: ${DEFAULT-VALUE}).")
     String transport;
+
+    @Option(names = "--prealloc", description = "jvm2: the destination allocates and touches its memory before "
+            + "the transfer, like QEMU's -mem-prealloc (the default).")
+    boolean prealloc;
+
+    @Option(names = "--cold", description = "jvm2: the destination maps fresh memory when the transfer starts; "
+            + "its pages fault in as they arrive (QEMU without -mem-prealloc).")
+    boolean cold;
+
+    @Option(names = "--warmup", defaultValue = "128M", paramLabel = "SIZE",
+            description = "jvm2: each JVM first runs an untimed in-process transfer of this size (JIT warm-up; "
+                    + "0 for none; default: ${DEFAULT-VALUE}).")
+    String warmup;
+
+    @Option(names = "--write-image", paramLabel = "FILE",
+            description = "Write the generated image (--image SIZE, --seed) to FILE and exit.")
+    Path writeImage;
 
     @Option(names = "--level", paramLabel = "L", description = "Compression level, for every method that accepts it.")
     Integer level;
@@ -116,10 +139,25 @@ public final class BenchCommand implements Callable<Integer> {
         ProgressReporter.Mode mode = SendCommand.progressMode(cl, progress);
         boolean tcp = switch (transport) {
             case "inproc" -> false;
-            case "tcp" -> true;
+            case "tcp", "jvm2" -> true;
             default -> throw new CommandLine.ParameterException(cl, "--transport " + transport
-                    + ": expected inproc or tcp");
+                    + ": expected inproc, tcp or jvm2");
         };
+        boolean jvm2 = transport.equals("jvm2");
+        if (prealloc && cold) {
+            throw new CommandLine.ParameterException(cl, "--prealloc and --cold exclude each other");
+        }
+        if ((prealloc || cold) && !jvm2) {
+            throw new CommandLine.ParameterException(cl, (cold ? "--cold" : "--prealloc")
+                    + " needs --transport jvm2");
+        }
+        long warmupBytes = Sizes.parse(warmup);
+        if (warmupBytes < 0) {
+            throw new CommandLine.ParameterException(cl, "--warmup " + warmup + " is not a size");
+        }
+        if (writeImage != null) {
+            return writeImage(cl, out);
+        }
         for (int n : channels) {
             SendCommand.checkRange(cl, "--channels", n, 1, 255);
         }
@@ -130,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
             choices.sort(java.util.Comparator.comparing(c -> c.provider().name()));
         }
         long t0 = System.nanoTime();
-        MemoryImage img = openImage(cl, out);
+        MemoryImage img = openImage(cl, out, jvm2);
         try (img) {
             out.printf(Locale.ROOT, "multifd bench: %s in %.1f s%n", describe, (System.nanoTime() - t0) / 1e9);
             List<String> skipped = new ArrayList<>();
@@ -148,17 +186,25 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             EngineOptions options = EngineOptions.DEFAULTS.withIoTimeout(Duration.ofSeconds(60));
             long t1 = System.nanoTime();
-            Bench bench = new Bench(img, options, (label, p) -> {
+            Bench bench = jvm2 ? null : new Bench(img, options, (label, p) -> {
                 ProgressReporter r = new ProgressReporter(label, p, mode, err, pageSize, 2000);
                 return r::close;
             }, !tcp);
-            out.printf(Locale.ROOT, "multifd bench: destination%s memory prepared in %.1f s (not timed)%n",
-                    tcp ? "" : " and tape", (System.nanoTime() - t1) / 1e9);
-            warmUp(choices, options);
+            long crc = jvm2 ? TwoProcess.checksum(img) : 0;
+            out.printf(Locale.ROOT, "multifd bench: %s in %.1f s (not timed)%n", jvm2 ? "source checksum computed"
+                    : "destination" + (tcp ? "" : " and tape") + " memory prepared", (System.nanoTime() - t1) / 1e9);
+            if (!jvm2) {
+                warmUp(choices, options);
+            }
             List<BenchResult> results = new ArrayList<>();
             for (MethodChoice c : choices) {
                 for (int n : channels) {
-                    BenchResult r = tcp ? bench.tcp(c, n) : bench.inProcess(c, n);
+                    BenchResult r = jvm2 ? TwoProcess.run(img, crc, c, n, !cold, warmupBytes, peerArgs(c), options,
+                            s -> {
+                                out.println("multifd bench: " + s);
+                                out.flush();
+                            })
+                            : tcp ? bench.tcp(c, n) : bench.inProcess(c, n);
                     results.add(r);
                     out.println("multifd bench: " + line(r));
                     out.flush();
@@ -166,9 +212,12 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             out.println();
-            table(results, tcp).print(out);
-            out.println("every run verified bit-exact; throughput is MiB of image per second"
-                    + (tcp ? " from connect to the destination's verdict" : " of wall time, all channels together"));
+            table(results, tcp, jvm2).print(out);
+            out.println("every run verified " + (jvm2 ? "by CRC-32C of the whole received image" : "bit-exact")
+                    + "; throughput is MiB of image per second"
+                    + (tcp ? " from connect to the destination's verdict" : " of wall time, all channels together")
+                    + (jvm2 ? "; destination memory " + (cold ? "cold" : "preallocated") + "; CPU s = process CPU "
+                    + "seconds of each JVM during the timed run" : ""));
             writeOutputs(results, out);
             out.flush();
         }
@@ -189,7 +238,43 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private MemoryImage openImage(CommandLine cl, PrintWriter out) {
+    /** The destination's arguments: the method as the user chose it. */
+    private List<String> peerArgs(MethodChoice c) {
+        List<String> a = new ArrayList<>();
+        a.add("--methods=" + c.provider().name());
+        for (Map.Entry<String, String> e : c.parameters().entrySet()) {
+            a.add("--param=" + e.getKey() + "=" + e.getValue());
+        }
+        return a;
+    }
+
+    private int writeImage(CommandLine cl, PrintWriter out) throws MultifdException {
+        long size = Sizes.parse(image);
+        if (size <= 0 || size % pageSize != 0) {
+            throw new CommandLine.ParameterException(cl, "--write-image needs --image SIZE, a multiple of the page "
+                    + "size, not " + image);
+        }
+        try (MemoryImage m = MemoryImage.allocate(pageSize, List.of(new BlockSpec("pc.ram", size)));
+             FileChannel fc = FileChannel.open(writeImage, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            GuestImage.fill(m, seed);
+            for (long at = 0; at < size; at += 1 << 20) {
+                int len = (int) Math.min(1 << 20, size - at);
+                ByteBuffer b = m.blocks().get(0).readOnlyChunk(at).slice(m.blocks().get(0).chunkOffset(at), len);
+                while (b.hasRemaining()) {
+                    fc.write(b);
+                }
+            }
+        } catch (IOException e) {
+            throw new MultifdException("cannot write " + writeImage + ": " + e.getMessage(), e);
+        }
+        out.printf(Locale.ROOT, "multifd bench: wrote a guest-like image of %s (seed %d) to %s%n",
+                TransferStats.bytes(size), seed, writeImage);
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private MemoryImage openImage(CommandLine cl, PrintWriter out, boolean load) {
         Path file = Path.of(image);
         long size = Sizes.parse(image);
         if (Files.isRegularFile(file) || size < 0) {
@@ -207,8 +292,29 @@ public final class BenchCommand implements Callable<Integer> {
             }
             String name = file.getFileName().toString().replaceAll("\\.img$", "");
             try {
-                MemoryImage m = MemoryImage.mapFiles(pageSize, Map.of(new BlockSpec(name.isEmpty() ? "ram" : name,
-                        bytes), file), false);
+                BlockSpec blockSpec = new BlockSpec(name.isEmpty() ? "ram" : name, bytes);
+                if (load) {
+                    // like a QEMU source whose memory is filled: the image in touched memory, not the page cache
+                    MemoryImage m = MemoryImage.allocate(pageSize, List.of(blockSpec));
+                    try (FileChannel fc = FileChannel.open(file, StandardOpenOption.READ)) {
+                        for (long at = 0; at < bytes; at += 1 << 20) {
+                            int len = (int) Math.min(1 << 20, bytes - at);
+                            ByteBuffer dst = m.blocks().get(0).window(at, len);
+                            while (dst.hasRemaining()) {
+                                if (fc.read(dst, at + dst.position()) < 0) {
+                                    throw new IOException("file ended early");
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        m.close();
+                        throw new UncheckedIOException(e);
+                    }
+                    describe = "image " + file + ", " + TransferStats.bytes(bytes) + " (" + bytes / pageSize
+                            + " pages of " + pageSize + " bytes), loaded into memory";
+                    return m;
+                }
+                MemoryImage m = MemoryImage.mapFiles(pageSize, Map.of(blockSpec, file), false);
                 describe = "image " + file + ", " + TransferStats.bytes(bytes) + " (" + bytes / pageSize + " pages of "
                         + pageSize + " bytes), mapped";
                 return m;
@@ -234,7 +340,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static String line(BenchResult r) {
-        String speed = r.transport().equals("tcp")
+        String speed = !r.transport().equals("inproc")
                 ? String.format(Locale.ROOT, "end to end %.0f MiB/s", r.endToEndMiBps())
                 : String.format(Locale.ROOT, "encode %.0f MiB/s, decode %.0f MiB/s", r.encodeMiBps(), r.decodeMiBps());
         return String.format(Locale.ROOT, "%s over %d channel%s: ratio %.2f, %s, %s on the wire, bit-exact",
@@ -242,7 +348,19 @@ public final class BenchCommand implements Callable<Integer> {
                 TransferStats.bytes(r.wireBytes()));
     }
 
-    private static Table table(List<BenchResult> results, boolean tcp) {
+    private static Table table(List<BenchResult> results, boolean tcp, boolean jvm2) {
+        if (jvm2) {
+            Table t = new Table("METHOD", "CHANNELS", "RATIO", "END-TO-END MiB/s", "GiB/s", "WIRE", "ZERO PAGES",
+                    "CPU s (src/dst)", "CODEC s (enc/dec)").rightAligned(1, 2, 3, 4, 5, 6);
+            for (BenchResult r : results) {
+                t.row(r.label(), r.channels(), f2(r.ratio()), f0(r.endToEndMiBps()),
+                        String.format(Locale.ROOT, "%.3f", r.endToEndMiBps() / 1024), TransferStats.bytes(r.wireBytes()),
+                        String.format(Locale.ROOT, "%.1f%%", 100.0 * r.zeroPages() / (r.zeroPages() + r.normalPages())),
+                        String.format(Locale.ROOT, "%.2f/%.2f", r.sourceCpuSeconds(), r.destinationCpuSeconds()),
+                        String.format(Locale.ROOT, "%.2f/%.2f", r.encodeCpuSeconds(), r.decodeCpuSeconds()));
+            }
+            return t;
+        }
         Table t = tcp ? new Table("METHOD", "CHANNELS", "RATIO", "END-TO-END MiB/s", "WIRE", "ZERO PAGES",
                 "CODEC CPU s (enc/dec)").rightAligned(1, 2, 3, 4, 5)
                 : new Table("METHOD", "CHANNELS", "RATIO", "ENCODE MiB/s", "DECODE MiB/s", "WIRE", "ZERO PAGES",
@@ -310,7 +428,13 @@ public final class BenchCommand implements Callable<Integer> {
             sb.append(", \"ratio\": ").append(num(r.ratio()));
             sb.append(", \"encodeMiBps\": ").append(num(r.encodeMiBps()));
             sb.append(", \"decodeMiBps\": ").append(num(r.decodeMiBps()));
+            sb.append(", \"transport\": ").append(CliJson.str(r.transport()));
             sb.append(", \"endToEndMiBps\": ").append(num(r.endToEndMiBps()));
+            sb.append(", \"endToEndGiBps\": ").append(num(r.endToEndMiBps() / 1024));
+            sb.append(", \"endToEndSeconds\": ").append(num(r.endToEndSeconds()));
+            sb.append(", \"sourceCpuSeconds\": ").append(num(r.sourceCpuSeconds()));
+            sb.append(", \"destinationCpuSeconds\": ").append(num(r.destinationCpuSeconds()));
+            sb.append(", \"destinationMemory\": ").append(CliJson.str(r.destinationMemory()));
             sb.append(", \"encodeCpuSeconds\": ").append(num(r.encodeCpuSeconds()));
             sb.append(", \"decodeCpuSeconds\": ").append(num(r.decodeCpuSeconds()));
             sb.append(", \"verified\": true}");

@@ -54,8 +54,8 @@ final class NoneMethod implements MultifdMethod {
                     + " raw pages of " + channel.pageSize() + " bytes need exactly " + expected);
         }
         for (int i = 0; i < n; i++) {
-            // scatter read: the page bytes go straight into the destination page
-            channel.readPayload(channel.pageBuffer(i).duplicate());
+            // the page bytes go straight into the destination page (a fresh view each call)
+            channel.readPayload(channel.pageBuffer(i));
         }
     }
 

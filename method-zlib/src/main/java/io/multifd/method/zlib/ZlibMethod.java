@@ -143,7 +143,7 @@ final class ZlibMethod implements MultifdMethod {
         inflater.setInput(state.in, 0, size);
         try {
             for (int i = 0; i < n; i++) {
-                inflatePage(channel, inflater, channel.pageBuffer(i).duplicate(), i, n, size);
+                inflatePage(channel, inflater, channel.pageBuffer(i), i, n, size);
             }
             checkTail(channel, state, n, size);
         } catch (DataFormatException e) {

@@ -41,11 +41,14 @@ final class ZstdMethod implements MultifdMethod {
         final ZstdCompressCtx ctx;
         final ByteBuffer page;
         final ByteBuffer out;
+        /** The view of {@code out} handed to the framework, reused from packet to packet. */
+        final ByteBuffer payload;
 
         SendState(ZstdCompressCtx ctx, ByteBuffer page, ByteBuffer out) {
             this.ctx = ctx;
             this.page = page;
             this.out = out;
+            this.payload = out.duplicate();
         }
     }
 
@@ -98,8 +101,8 @@ final class ZstdMethod implements MultifdMethod {
         if (n > 0) {
             SendState state = channel.state(SendState.class);
             size = compress(channel, state, batch, n);
-            ByteBuffer payload = state.out.duplicate();
-            payload.position(0).limit(size);
+            ByteBuffer payload = state.payload;
+            payload.limit(size).position(0);
             channel.addPayload(payload);
         }
         channel.setNextPacketSize(size);
@@ -113,7 +116,7 @@ final class ZstdMethod implements MultifdMethod {
         out.limit(Math.min(out.capacity(), maxPayloadSize(n, channel.pageSize())));
         try {
             for (int i = 0; i < n; i++) {
-                ByteBuffer src = batch.normalPage(i).duplicate();
+                ByteBuffer src = batch.normalPage(i);
                 if (!src.isDirect()) {
                     state.page.clear();
                     state.page.put(src).flip();
@@ -178,7 +181,7 @@ final class ZstdMethod implements MultifdMethod {
             for (int i = 0; i < n; i++) {
                 ByteBuffer dst = channel.pageBuffer(i);
                 if (dst.isDirect() && !dst.isReadOnly()) {
-                    decompressPage(channel, state, dst.duplicate(), i, n, size);
+                    decompressPage(channel, state, dst, i, n, size);
                 } else {
                     state.page.clear();
                     decompressPage(channel, state, state.page, i, n, size);

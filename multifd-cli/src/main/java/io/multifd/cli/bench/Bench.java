@@ -237,7 +237,38 @@ public final class Bench {
                                TransferStats got, double enc, double dec, double e2e) {
         return new BenchResult(choice.provider().name(), ResolvedSettings.of(choice), channels, transport,
                 source.totalBytes(), sent.total().wireBytes(), sent.total().normalPages(), sent.total().zeroPages(),
-                enc, dec, e2e, sent.total().codecNanos() / 1e9, got.total().codecNanos() / 1e9);
+                enc, dec, e2e, sent.total().codecNanos() / 1e9, got.total().codecNanos() / 1e9, Double.NaN,
+                Double.NaN, "prealloc");
+    }
+
+    /**
+     * @param choice a method choice
+     * @return its settings with defaults filled in
+     */
+    static java.util.Map<String, String> settings(MethodChoice choice) {
+        return ResolvedSettings.of(choice);
+    }
+
+    /**
+     * An untimed in-process loopback TCP transfer of a small generated image, so that the JIT has
+     * compiled both sides' hot paths before a timed run.
+     *
+     * @param pageSize the page size
+     * @param bytes    the warm-up image size
+     * @param choice   the method
+     * @param channels data channels
+     * @param options  engine settings
+     * @throws MultifdException when the warm-up transfer fails
+     */
+    public static void warmUp(int pageSize, long bytes, MethodChoice choice, int channels, EngineOptions options)
+            throws MultifdException {
+        long size = Math.max(pageSize, bytes / pageSize * pageSize);
+        try (MemoryImage small = MemoryImage.allocate(pageSize, List.of(new BlockSpec("pc.ram", size)))) {
+            GuestImage.fill(small, 12345);
+            Bench warm = new Bench(small, options, (label, p) -> () -> { }, false);
+            warm.tcp(choice, channels);
+            warm.tcp(choice, channels);
+        }
     }
 
     private void verify(MemoryImage dest, String label) throws MultifdException {

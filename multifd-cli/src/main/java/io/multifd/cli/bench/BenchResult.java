@@ -8,7 +8,7 @@ import java.util.Map;
  * @param method          the method's name
  * @param parameters      its settings
  * @param channels        data channels
- * @param transport       {@code inproc} or {@code tcp}
+ * @param transport       {@code inproc}, {@code tcp} (one JVM) or {@code jvm2} (two JVMs)
  * @param imageBytes      bytes of the image
  * @param wireBytes       bytes the source put on its data channels
  * @param normalPages     pages sent with their contents
@@ -18,11 +18,15 @@ import java.util.Map;
  * @param endToEndSeconds over TCP: wall time from connect to the destination's verdict; NaN in-process
  * @param encodeCpuSeconds time in the method's send hooks, all channels
  * @param decodeCpuSeconds time in the method's receive hooks, all channels
+ * @param sourceCpuSeconds CPU seconds of the source process during the timed run (jvm2; else NaN)
+ * @param destinationCpuSeconds CPU seconds of the destination process during the timed run (jvm2; else NaN)
+ * @param destinationMemory {@code prealloc} (touched before the run) or {@code cold}
  */
 public record BenchResult(String method, Map<String, String> parameters, int channels, String transport,
                           long imageBytes, long wireBytes, long normalPages, long zeroPages, double encodeSeconds,
                           double decodeSeconds, double endToEndSeconds, double encodeCpuSeconds,
-                          double decodeCpuSeconds) {
+                          double decodeCpuSeconds, double sourceCpuSeconds, double destinationCpuSeconds,
+                          String destinationMemory) {
 
     private static final double MIB = 1 << 20;
 

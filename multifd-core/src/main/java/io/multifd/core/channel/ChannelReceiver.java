@@ -43,6 +43,17 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
         END
     }
 
+    /**
+     * Bytes read from the connection at most per read call when a method asks for a small part of
+     * the payload (one raw page): one system call then serves many pages, which are copied out of
+     * this buffer. Larger requests (a compressed payload) are read straight into the method's
+     * buffer. Reads never go past the current packet's payload (headers are read exactly), so the
+     * connection is left at the packet boundary.
+     */
+    static final int STAGE_BYTES = 256 * 1024;
+    /** Requests at least this large bypass the staging buffer when it is empty. */
+    static final int DIRECT_READ_BYTES = 32 * 1024;
+
     private final ResolvedMethod method;
     private final int pageSize;
     private final int capacity;
@@ -52,6 +63,8 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
     private final RamHeader header;
     private final ByteBuffer commonBuffer;
     private final ByteBuffer restBuffer;
+    private final ByteBuffer stage;
+    private final ByteBuffer stageView;
     private final ChannelStats stats = new ChannelStats();
 
     private MemoryImage image;
@@ -62,6 +75,8 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
     private long packetsRead;
     private Block block;
     private int payloadRemaining;
+    /** Payload bytes of the current packet not yet read from the connection (staged ones excluded). */
+    private int wireLeft;
     private boolean setupCalled;
     private boolean closed;
 
@@ -86,6 +101,8 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
         this.commonBuffer = ByteBuffer.allocateDirect(Wire.COMMON_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
         this.restBuffer = ByteBuffer.allocateDirect(header.byteLength() - Wire.COMMON_HEADER_BYTES)
                 .order(ByteOrder.BIG_ENDIAN);
+        this.stage = ByteBuffer.allocateDirect(STAGE_BYTES).limit(0);
+        this.stageView = stage.duplicate();
     }
 
     /**
@@ -156,6 +173,8 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
         packetNumber = MultifdException.NO_PACKET;
         block = null;
         payloadRemaining = 0;
+        wireLeft = 0;
+        stage.limit(0);
         commonBuffer.clear();
         int n = readFully(commonBuffer);
         if (n == 0) {
@@ -266,6 +285,8 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
             return;
         }
         payloadRemaining = (int) header.nextPacketSize();
+        wireLeft = payloadRemaining;
+        stage.limit(0);
         long t0 = System.nanoTime();
         try {
             method.method().recv(this);
@@ -303,13 +324,36 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
         long t0 = System.nanoTime();
         try {
             while (b.hasRemaining()) {
-                int n = in.read(b);
-                if (n < 0) {
-                    break;
+                int staged = stage.remaining();
+                if (staged > 0) {
+                    int k = Math.min(staged, b.remaining());
+                    int at = stage.position();
+                    stageView.limit(at + k).position(at);
+                    b.put(stageView);
+                    stage.position(at + k);
+                    total += k;
+                    continue;
                 }
-                total += n;
+                if (b.remaining() >= DIRECT_READ_BYTES || wireLeft <= b.remaining()) {
+                    int n = in.read(b);
+                    if (n < 0) {
+                        break;
+                    }
+                    total += n;
+                    wireLeft = Math.max(0, wireLeft - n);
+                } else {
+                    stage.clear().limit(Math.min(stage.capacity(), wireLeft));
+                    int n = in.read(stage);
+                    stage.flip();
+                    if (n < 0) {
+                        stage.limit(0);
+                        break;
+                    }
+                    wireLeft -= n;
+                }
             }
         } catch (IOException e) {
+            stage.limit(0);
             throw fail(null, "connection " + connection + " failed while reading"
                     + (packetNumber != MultifdException.NO_PACKET ? ""
                     : lastPacketNumber < 0 ? " its first packet" : " the packet after packet " + lastPacketNumber)

@@ -1,6 +1,7 @@
 package io.multifd.core.channel;
 
 import io.multifd.api.PageBatch;
+import io.multifd.core.image.Block;
 
 import java.nio.ByteBuffer;
 
@@ -19,7 +20,11 @@ public final class SendBatch implements PageBatch {
     private final ByteBuffer zeroPage;
     private final long[] normalOffsets;
     private final ByteBuffer[] normalPages;
+    private final ByteBuffer[] normalChunks;
+    private final int[] normalChunkOffsets;
     private final long[] zeroOffsets;
+    private ByteBuffer window;
+    private ByteBuffer windowOf;
     private String blockName = "";
     private int normal;
     private int zero;
@@ -31,6 +36,8 @@ public final class SendBatch implements PageBatch {
         this.zeroPage = ByteBuffer.allocateDirect(pageSize).asReadOnlyBuffer();
         this.normalOffsets = new long[capacity];
         this.normalPages = new ByteBuffer[capacity];
+        this.normalChunks = new ByteBuffer[capacity];
+        this.normalChunkOffsets = new int[capacity];
         this.zeroOffsets = new long[capacity];
     }
 
@@ -43,6 +50,7 @@ public final class SendBatch implements PageBatch {
     public SendBatch reset(String block) {
         for (int i = 0; i < normal; i++) {
             normalPages[i] = null;
+            normalChunks[i] = null;
         }
         blockName = block;
         normal = 0;
@@ -69,8 +77,40 @@ public final class SendBatch implements PageBatch {
             zeroOffsets[zero++] = offset;
         } else {
             normalOffsets[normal] = offset;
+            normalChunks[normal] = null;
             normalPages[normal++] = page;
         }
+    }
+
+    /**
+     * Adds a page of a block without creating a view of it (the hot path of the source): zero
+     * pages are recognised in place, and a normal page's view is only created when the method
+     * asks for it.
+     *
+     * @param block  the block
+     * @param offset a checked page offset in the block
+     * @throws IllegalStateException when the batch is full
+     */
+    public void add(Block block, long offset) {
+        if (isFull()) {
+            throw new IllegalStateException("batch is full: " + capacity + " pages");
+        }
+        ByteBuffer chunk = block.readOnlyChunk(offset);
+        int at = block.chunkOffset(offset);
+        if (detectZero) {
+            if (windowOf != chunk) {
+                window = chunk.duplicate();
+                windowOf = chunk;
+            }
+            window.limit(at + pageSize).position(at);
+            if (window.mismatch(zeroPage) == -1) {
+                zeroOffsets[zero++] = offset;
+                return;
+            }
+        }
+        normalOffsets[normal] = offset;
+        normalChunks[normal] = chunk;
+        normalChunkOffsets[normal++] = at;
     }
 
     /**
@@ -117,6 +157,10 @@ public final class SendBatch implements PageBatch {
     @Override
     public ByteBuffer normalPage(int i) {
         checkIndex(i, normal);
+        ByteBuffer chunk = normalChunks[i];
+        if (chunk != null) {
+            return chunk.slice(normalChunkOffsets[i], pageSize);
+        }
         return normalPages[i].duplicate().clear();
     }
 

@@ -69,6 +69,8 @@ public final class SourceSession implements AutoCloseable {
     private int arrived;
     private boolean stopping;
     private MultifdException failure;
+    /** Set with {@link #failure}, read without the lock once per packet by the channel threads. */
+    private volatile boolean failed;
     private long flushes;
     private long passes;
     private long endNanos;
@@ -221,12 +223,11 @@ public final class SourceSession implements AutoCloseable {
                 while (pc.next(r)) {
                     SendBatch b = s.batch(r.block.name());
                     for (int i = 0; i < r.count; i++) {
-                        long off = r.pages[i] * pageSize;
-                        b.add(off, r.block.readPage(off));
+                        b.add(r.block, r.pages[i] * pageSize);
                     }
                     s.sendBatch();
                     pc.done(r.count);
-                    if (failure() != null) {
+                    if (failed) {
                         return;
                     }
                 }
@@ -418,6 +419,7 @@ public final class SourceSession implements AutoCloseable {
                 return false;
             }
             failure = e;
+            failed = true;
             changed.signalAll();
             return true;
         } finally {

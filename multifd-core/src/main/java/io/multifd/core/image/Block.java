@@ -21,6 +21,7 @@ public final class Block {
     private final int chunkShift;
     private final long chunkMask;
     private final ByteBuffer[] chunks;
+    private final ByteBuffer[] readOnlyChunks;
     private final long[] received;
     private final boolean startsZero;
 
@@ -31,6 +32,10 @@ public final class Block {
         this.chunkShift = chunkShift;
         this.chunkMask = (1L << chunkShift) - 1;
         this.chunks = chunks.toArray(new ByteBuffer[0]);
+        this.readOnlyChunks = new ByteBuffer[this.chunks.length];
+        for (int i = 0; i < this.chunks.length; i++) {
+            this.readOnlyChunks[i] = this.chunks[i].asReadOnlyBuffer();
+        }
         long pages = pages();
         this.received = new long[(int) ((pages + 63) >>> 6)];
         this.startsZero = startsZero;
@@ -90,13 +95,43 @@ public final class Block {
     }
 
     /**
+     * A writable view of a range inside one storage chunk (e.g. to load an image in large pieces).
+     *
+     * @param offset a page-aligned offset
+     * @param length bytes; the range must not cross a {@code 1 << 30} boundary
+     * @return the view, position 0
+     */
+    public ByteBuffer window(long offset, int length) {
+        return chunks[(int) (offset >>> chunkShift)].slice((int) (offset & chunkMask), length);
+    }
+
+    /**
      * A read-only view of one page.
      *
      * @param offset a checked offset
      * @return the view
      */
     public ByteBuffer readPage(long offset) {
-        return page(offset).asReadOnlyBuffer();
+        return readOnlyChunks[(int) (offset >>> chunkShift)].slice((int) (offset & chunkMask), pageSize);
+    }
+
+    /**
+     * The read-only storage chunk holding a page, shared (do not move its position or limit):
+     * with {@link #chunkOffset(long)} it lets the hot path look at a page without creating a view.
+     *
+     * @param offset a checked offset
+     * @return the chunk, position 0
+     */
+    public ByteBuffer readOnlyChunk(long offset) {
+        return readOnlyChunks[(int) (offset >>> chunkShift)];
+    }
+
+    /**
+     * @param offset a checked offset
+     * @return the page's byte index inside {@link #readOnlyChunk(long)}
+     */
+    public int chunkOffset(long offset) {
+        return (int) (offset & chunkMask);
     }
 
     /**

@@ -1,0 +1,206 @@
+package io.multifd.cli.bench;
+
+import io.multifd.api.MultifdException;
+import io.multifd.core.engine.DirtyPages;
+import io.multifd.core.engine.EngineOptions;
+import io.multifd.core.engine.MethodChoice;
+import io.multifd.core.engine.SendRequest;
+import io.multifd.core.engine.SourceSession;
+import io.multifd.core.engine.TcpSource;
+import io.multifd.core.engine.TransferStats;
+import io.multifd.core.image.Block;
+import io.multifd.core.image.MemoryImage;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+
+/**
+ * The two-process benchmark: this JVM is the source, a second JVM started from the same module
+ * path is the destination ({@code multifd bench-destination}), both over loopback TCP, the way
+ * two QEMU processes migrate. Each JVM warms up (JIT) with an untimed in-process transfer first;
+ * the destination's memory is preallocated and touched before the transfer, or left cold (a fresh
+ * mapping that faults in during the transfer). Timed: connect to the destination's verdict.
+ * Verified: a CRC-32C of the received image, computed by the destination after the timing, equals
+ * the source's.
+ */
+public final class TwoProcess {
+
+    /** Main class of the command line, started in the destination JVM. */
+    private static final String MAIN = "io.multifd.cli/io.multifd.cli.Main";
+
+    private TwoProcess() {
+    }
+
+    /**
+     * CRC-32C of every page of an image, block by block.
+     *
+     * @param image the image
+     * @return the checksum
+     */
+    public static long checksum(MemoryImage image) {
+        CRC32C crc = new CRC32C();
+        int pageSize = image.pageSize();
+        for (Block b : image.blocks()) {
+            long size = b.size();
+            for (long at = 0; at < size; at += 1 << 20) {
+                int len = (int) Math.min(1 << 20, size - at);
+                ByteBuffer chunk = b.readOnlyChunk(at);
+                int off = b.chunkOffset(at);
+                crc.update(chunk.slice(off, len));
+            }
+            if (size % pageSize != 0) {
+                throw new IllegalStateException("block " + b.name() + " is not a whole number of pages");
+            }
+        }
+        return crc.getValue();
+    }
+
+    /** @return CPU seconds this process used so far (all threads: JIT and GC included) */
+    public static double processCpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
+    /**
+     * One timed run.
+     *
+     * @param source      the image, one RAMBlock, in memory
+     * @param sourceCrc   its {@link #checksum}
+     * @param choice      method and settings
+     * @param channels    data channels
+     * @param prealloc    destination memory preallocated and touched (else cold)
+     * @param warmupBytes bytes of each side's untimed in-process warm-up transfer, 0 for none
+     * @param peerArgs    arguments for the destination's {@code bench-destination} (method, level...)
+     * @param options     engine settings
+     * @param log         progress lines
+     * @return the verified result
+     * @throws MultifdException when a side fails or the checksums differ
+     */
+    public static BenchResult run(MemoryImage source, long sourceCrc, MethodChoice choice, int channels,
+                                  boolean prealloc, long warmupBytes, List<String> peerArgs, EngineOptions options,
+                                  java.util.function.Consumer<String> log) throws MultifdException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-XX:StartFlightRecording") && !a.startsWith("-agent") && !a.startsWith("-Xlog")) {
+                cmd.add(a);
+            }
+        }
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null) {
+            cmd.add("-p");
+            cmd.add(modulePath);
+            cmd.add("-m");
+            cmd.add(MAIN);
+        } else {
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add("io.multifd.cli.Main");
+        }
+        cmd.add("bench-destination");
+        cmd.add("--bytes=" + source.totalBytes());
+        cmd.add("--page-size=" + source.pageSize());
+        cmd.add("--channels=" + channels);
+        cmd.add(prealloc ? "--prealloc" : "--cold");
+        cmd.add("--warmup=" + warmupBytes);
+        cmd.addAll(peerArgs);
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new MultifdException("cannot start the destination JVM " + cmd + ": " + e.getMessage(), e);
+        }
+        try (BufferedReader peer = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            if (warmupBytes > 0) {
+                Bench.warmUp(source.pageSize(), warmupBytes, choice, channels, options);
+            }
+            int port = Integer.parseInt(value(expect(peer, "READY", p), "port"));
+            System.gc();
+            log.accept(String.format(Locale.ROOT, "destination JVM pid %d ready on port %d (%s memory)", p.pid(),
+                    port, prealloc ? "preallocated" : "cold"));
+            double cpu0 = processCpuSeconds();
+            long t0 = System.nanoTime();
+            TransferStats sent;
+            try (SourceSession s = TcpSource.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                    new SendRequest(channels, List.of(choice), UUID.randomUUID(), options), source)) {
+                s.sendPass(DirtyPages.all());
+                sent = s.finish();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double cpu = processCpuSeconds() - cpu0;
+            String result = expect(peer, "RESULT", p);
+            long crc = Long.parseLong(value(result, "crc32c"));
+            if (crc != sourceCrc) {
+                throw new MultifdException(String.format("bench %s x%d: the destination's image has CRC-32C %08x, "
+                        + "the source's %08x", choice.provider().name(), channels, crc, sourceCrc));
+            }
+            double destCpu = Double.parseDouble(value(result, "cpu"));
+            double destCodec = Double.parseDouble(value(result, "codec"));
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroy();
+            }
+            return new BenchResult(choice.provider().name(), Bench.settings(choice), channels, "jvm2",
+                    source.totalBytes(), sent.total().wireBytes(), sent.total().normalPages(),
+                    sent.total().zeroPages(), Double.NaN, Double.NaN, seconds, sent.total().codecNanos() / 1e9,
+                    destCodec, cpu, destCpu, prealloc ? "prealloc" : "cold");
+        } catch (IOException e) {
+            throw new MultifdException("lost the destination JVM: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MultifdException("interrupted", e);
+        } finally {
+            if (p.isAlive()) {
+                try {
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static String expect(BufferedReader peer, String tag, Process p) throws IOException, MultifdException {
+        while (true) {
+            String line = peer.readLine();
+            if (line == null) {
+                int code;
+                try {
+                    code = p.waitFor(10, TimeUnit.SECONDS) ? p.exitValue() : -1;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    code = -1;
+                }
+                throw new MultifdException("the destination JVM ended (exit " + code + ") before " + tag
+                        + "; its messages are above");
+            }
+            if (line.startsWith(tag + " ")) {
+                return line;
+            }
+        }
+    }
+
+    /** Reads {@code key=value} from a line of space-separated pairs. */
+    static String value(String line, String key) throws MultifdException {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(key + "=")) {
+                return part.substring(key.length() + 1);
+            }
+        }
+        throw new MultifdException("the destination's line '" + line + "' has no " + key);
+    }
+}
