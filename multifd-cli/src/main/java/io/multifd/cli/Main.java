@@ -69,11 +69,13 @@ public final class Main implements Runnable {
         cl.addSubcommand(new SendCommand());
         cl.addSubcommand(new ReceiveCommand());
         cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new BenchDestinationCommand());
         cl.addSubcommand(new MethodsCommand());
         cl.addSubcommand(new QemuDecodeCommand());
         cl.addSubcommand(new QemuReceiveCommand());
         cl.addSubcommand(new QemuTranscodeCommand());
         cl.addSubcommand(new QemuSendCommand());
+        cl.addSubcommand(new ConformanceCommand());
         // end of subcommands
         cl.addSubcommand(new CommandLine.HelpCommand());
         cl.setExecutionStrategy(parseResult -> {
