@@ -2,14 +2,16 @@
  * The conformance kit of multifd compression methods: {@link io.multifd.tck.MethodContract}, a
  * jqwik contract a method's tests implement with one small class, and
  * {@link io.multifd.tck.ConformanceRunner}, which runs it on any provider through the JUnit
- * Platform launcher and reports per rule. A test-scope artifact for method authors.
+ * Platform launcher and reports per rule; {@link io.multifd.tck.Loopback} helps with a method's
+ * own tests. A test-scope artifact for method authors.
  *
  * @since 0.1
  */
 module io.multifd.tck {
     requires transitive io.multifd.api;
     requires transitive net.jqwik.api;
-    requires io.multifd.core;
+    // transitive: Loopback, the helper for method-specific tests, hands out the core's channels and images
+    requires transitive io.multifd.core;
     requires org.junit.platform.launcher;
     requires org.junit.platform.reporting;
     requires java.management;

@@ -9,12 +9,16 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.module.InvalidModuleDescriptorException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +27,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
 
 /** Checks of the provider alone (rules 1.2, 1.6, 4.1, 4.2): no transfer runs. */
 final class ProviderChecks {
@@ -142,54 +150,110 @@ final class ProviderChecks {
         }
     }
 
-    /** Rule 4.1: registered in both lists ServiceLoader reads. */
+    /**
+     * Rule 4.1: registered in both lists ServiceLoader reads, and the two lists agree. The module
+     * descriptor is the module's when the class is in a named module, else the
+     * {@code module-info.class} of its class path entry (a modular jar or classes folder on the
+     * class path), so that the class path and the module path find the same providers.
+     */
     static void registration(MethodProvider provider) throws IOException {
         Class<?> type = provider.getClass();
         String name = provider.name();
         Module module = type.getModule();
+        String home = where(type);
+        Optional<ModuleDescriptor> descriptor;
+        Optional<List<String>> services;
+        String place;
         if (module.isNamed()) {
-            ModuleDescriptor d = module.getDescriptor();
-            boolean provides = d != null && d.provides().stream().anyMatch(p -> p.service().equals(
-                    MethodProvider.class.getName()) && p.providers().contains(type.getName()));
-            if (!provides) {
-                throw Rules.broken("4.1", name, "module " + module.getName() + " does not declare 'provides "
-                        + MethodProvider.class.getName() + " with " + type.getName() + "'",
-                        "module-info.java of the method's jar");
-            }
-        }
-        if (module.isNamed()) {
+            descriptor = Optional.ofNullable(module.getDescriptor());
+            place = "module " + module.getName();
             try (InputStream in = module.getResourceAsStream(SERVICES)) {
-                boolean listed = in != null && new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
-                        .lines().map(l -> l.replaceAll("#.*", "").trim()).anyMatch(type.getName()::equals);
-                if (!listed) {
-                    throw Rules.broken("4.1", name, type.getName() + " is not listed in " + SERVICES + " of module "
-                            + module.getName() + (in == null ? " (no such file there)" : ""), "add the class name to"
-                            + " src/main/resources/" + SERVICES + ", so the class path finds it as the module path"
-                            + " does");
+                services = in == null ? Optional.empty() : Optional.of(entries(in));
+            }
+        } else {
+            descriptor = classPathDescriptor(type, name);
+            place = home.isEmpty() ? "its class path entry" : home;
+            List<String> listed = new ArrayList<>();
+            boolean found = false;
+            for (URL url : Collections.list(type.getClassLoader().getResources(SERVICES))) {
+                if (home.isEmpty() || url.toString().contains(home)) {
+                    found = true;
+                    try (InputStream in = url.openStream()) {
+                        listed.addAll(entries(in));
+                    }
                 }
             }
-            return;
+            services = found ? Optional.of(listed) : Optional.empty();
         }
-        List<URL> lists = Collections.list(type.getClassLoader().getResources(SERVICES));
-        String home = where(type);
-        boolean listed = false;
-        List<String> seen = new ArrayList<>();
-        for (URL url : lists) {
-            boolean sameJar = home.isEmpty() || url.toString().contains(home);
-            if (!sameJar) {
-                continue;
-            }
-            seen.add(url.toString());
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(url.openStream(),
-                    StandardCharsets.UTF_8))) {
-                listed |= r.lines().map(l -> l.replaceAll("#.*", "").trim()).anyMatch(type.getName()::equals);
-            }
+        List<String> provided = descriptor.map(d -> d.provides().stream()
+                .filter(p -> p.service().equals(MethodProvider.class.getName()))
+                .flatMap(p -> p.providers().stream()).toList()).orElse(List.of());
+        if (descriptor.isPresent() && !provided.contains(type.getName())) {
+            throw Rules.broken("4.1", name, "the module descriptor of " + place + " (module "
+                    + descriptor.get().name() + ") does not declare 'provides " + MethodProvider.class.getName()
+                    + " with " + type.getName() + "'", "module-info.java of the method's jar");
         }
-        if (!listed) {
-            throw Rules.broken("4.1", name, type.getName() + " is not listed in " + SERVICES + " of "
-                    + (home.isEmpty() ? "its class path entry" : home) + (seen.isEmpty() ? " (no such file there)"
-                    : " (read " + seen + ")"), "add the class name to src/main/resources/" + SERVICES
-                    + ", so the class path finds it as the module path does");
+        if (services.isEmpty() || !services.get().contains(type.getName())) {
+            throw Rules.broken("4.1", name, type.getName() + " is not listed in " + SERVICES + " of " + place
+                    + (services.isEmpty() ? " (no such file there)" : " (it lists " + services.get() + ")"),
+                    "add the class name to src/main/resources/" + SERVICES + ", so the class path finds it as the"
+                    + " module path does");
+        }
+        if (descriptor.isPresent() && !new TreeSet<>(provided).equals(new TreeSet<>(services.get()))) {
+            throw Rules.broken("4.1", name, "the two registrations in " + place + " differ: module "
+                    + descriptor.get().name() + " provides " + MethodProvider.class.getName() + " with " + provided
+                    + ", " + SERVICES + " lists " + services.get() + ", so the module path and the class path would"
+                    + " find different methods", "make 'provides ... with' in module-info.java and " + SERVICES
+                    + " name the same classes");
+        }
+    }
+
+    /** @return the non-comment lines of a services file */
+    private static List<String> entries(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
+                .map(l -> l.replaceAll("#.*", "").trim()).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /**
+     * The compiled {@code module-info.class} of the class path entry (folder or jar) that holds
+     * {@code type}, if it has one.
+     */
+    private static Optional<ModuleDescriptor> classPathDescriptor(Class<?> type, String name) throws IOException {
+        CodeSource cs = type.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) {
+            return Optional.empty();
+        }
+        Path entry;
+        try {
+            entry = Path.of(cs.getLocation().toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        try {
+            if (Files.isDirectory(entry)) {
+                Path info = entry.resolve("module-info.class");
+                if (!Files.isRegularFile(info)) {
+                    return Optional.empty();
+                }
+                try (InputStream in = Files.newInputStream(info)) {
+                    return Optional.of(ModuleDescriptor.read(in));
+                }
+            }
+            if (!Files.isRegularFile(entry)) {
+                return Optional.empty();
+            }
+            try (JarFile jar = new JarFile(entry.toFile(), false, ZipFile.OPEN_READ, Runtime.version())) {
+                JarEntry info = jar.getJarEntry("module-info.class");
+                if (info == null) {
+                    return Optional.empty();
+                }
+                try (InputStream in = jar.getInputStream(info)) {
+                    return Optional.of(ModuleDescriptor.read(in));
+                }
+            }
+        } catch (InvalidModuleDescriptorException e) {
+            throw Rules.broken("4.1", name, "the module-info.class of " + entry + " cannot be read: " + e.getMessage(),
+                    "module-info.java of the method's jar", e);
         }
     }
 

@@ -11,6 +11,9 @@
  * <li>{@link io.multifd.tck.ConformanceRunner}: runs the contract on providers found at run time
  * (the CLI's {@code conformance} command) and returns a {@link io.multifd.tck.ConformanceReport},
  * optionally writing JUnit XML.</li>
+ * <li>{@link io.multifd.tck.Loopback}: plumbing for a method's own, method-specific tests: sends
+ * pages through multifd-core's channel layer in memory, records each packet, and replays recorded,
+ * altered or hand-built packets into a receiver.</li>
  * </ul>
  *
  * @since 0.1

@@ -1,6 +1,5 @@
 package io.multifd.tck;
 
-import io.multifd.method.none.NoneMethodProvider;
 import io.multifd.tck.broken.Providers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,35 +14,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The runner behind {@code multifd conformance JAR...}: per-rule report and JUnit XML. */
 class ConformanceRunnerTests {
 
-    /** The full contract on none runs in NoneConformanceProperties; here two slow checks are skipped. */
+    /**
+     * The kit's control method (the correct twin of the broken fixtures) conforms through the
+     * runner; BrokenMethodsTests runs the two slow checks skipped here.
+     */
     @Test
-    void noneConformsAndEveryCheckIsReportedUnderItsRule(@TempDir Path xml) throws Exception {
+    void theControlMethodConformsAndEveryCheckIsReportedUnderItsRule(@TempDir Path xml) throws Exception {
         MethodContractSettings settings = MethodContractSettings.defaults()
-                .skipping("rule_1_5_tenThousandSetupCleanupCyclesLeakNothing", "run by NoneConformanceProperties")
-                .skipping("rule_1_1_runsThroughTheEngineOverLoopback", "run by NoneConformanceProperties");
+                .skipping("rule_1_5_tenThousandSetupCleanupCyclesLeakNothing", "run by BrokenMethodsTests")
+                .skipping("rule_1_1_runsThroughTheEngineOverLoopback", "run by BrokenMethodsTests");
         ConformanceReport report = new ConformanceReport(List.of(
-                new ConformanceRunner().run(new NoneMethodProvider(), settings, Optional.of(xml))));
+                new ConformanceRunner().run(new Providers.Correct(), settings, Optional.of(xml))));
 
         assertThat(report.passed()).as(report.format()).isTrue();
-        ConformanceReport.MethodReport none = report.methods().get(0);
-        assertThat(none.method()).isEqualTo("none");
-        assertThat(none.provider()).isEqualTo(NoneMethodProvider.class.getName());
-        assertThat(none.checks()).hasSize(28).allSatisfy(c -> {
+        ConformanceReport.MethodReport control = report.methods().get(0);
+        assertThat(control.method()).isEqualTo("raw-correct");
+        assertThat(control.provider()).isEqualTo("io.multifd.tck.broken.Providers$Correct");
+        assertThat(control.checks()).hasSize(28).allSatisfy(c -> {
             assertThat(c.status()).as(c.reason()).isEqualTo(c.check().startsWith("rule_1_5_ten")
                     || c.check().startsWith("rule_1_1_runs") ? ConformanceReport.Status.SKIPPED
                     : ConformanceReport.Status.PASSED);
             assertThat(c.check()).startsWith("rule_" + c.rule().replace('.', '_') + "_");
         });
-        assertThat(none.check("rule_3_3_consumesExactlyItsPayload")).hasValueSatisfying(c -> {
+        assertThat(control.check("rule_3_3_consumesExactlyItsPayload")).hasValueSatisfying(c -> {
             assertThat(c.rule()).isEqualTo("3.3");
             assertThat(c.reason()).isEmpty();
             assertThat(c.seed()).isEmpty();
         });
         assertThat(report.format()).contains("  PASSED  rule 2.5  rule_2_5_setsExactlyItsFlag\n")
+                .contains("  PASSED  rule 4.1  rule_4_1_registeredForServiceLoader\n")
                 .contains("  SKIPPED rule 1.5  rule_1_5_tenThousandSetupCleanupCyclesLeakNothing\n"
-                        + "            skipped by ConformanceRunnerContract.settings(): run by NoneConformanceProperties\n")
+                        + "            skipped by ConformanceRunnerContract.settings(): run by BrokenMethodsTests\n")
                 .endsWith("26 passed, 0 failed, 2 skipped\n");
-        Path file = xml.resolve("none").resolve("TEST-jqwik.xml");
+        Path file = xml.resolve("raw-correct").resolve("TEST-jqwik.xml");
         assertThat(file).exists();
         assertThat(Files.readString(file)).contains("tests=\"28\"").contains("skipped=\"2\"").contains("failures=\"0\"")
                 .contains("rule 3 3 consumesExactlyItsPayload");

@@ -1,7 +1,7 @@
 package io.multifd.method.none;
 
-import static io.multifd.method.none.Loopback.CAPACITY;
-import static io.multifd.method.none.Loopback.PAGE;
+import static io.multifd.tck.Loopback.CAPACITY;
+import static io.multifd.tck.Loopback.PAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,8 +18,9 @@ import io.multifd.api.SendChannel;
 import io.multifd.api.WriteFlag;
 import io.multifd.core.ResolvedMethod;
 import io.multifd.core.image.MemoryImage;
-import io.multifd.method.none.Loopback.Kind;
-import io.multifd.method.none.Loopback.Packet;
+import io.multifd.tck.Loopback;
+import io.multifd.tck.Loopback.Packet;
+import io.multifd.tck.PageKind;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ class NoneMethodTests {
     void payloadIsTheNormalPagesConcatenatedInBatchOrder() throws MultifdException {
         Random rnd = new Random(1);
         List<byte[]> pages = new ArrayList<>();
-        for (Kind k : new Kind[] {Kind.TEXT, Kind.ZERO, Kind.RANDOM, Kind.SPARSE, Kind.ZERO, Kind.PATTERN}) {
+        for (PageKind k : new PageKind[] {PageKind.TEXT, PageKind.ZERO, PageKind.RANDOM, PageKind.SPARSE, PageKind.ZERO, PageKind.PATTERN}) {
             pages.add(Loopback.page(k, rnd, PAGE));
         }
         try (Loopback.Sender s = new Loopback.Sender(none(), 0, PAGE, new AtomicLong())) {
@@ -97,7 +98,7 @@ class NoneMethodTests {
 
     @Test
     void pagesArePassedWithoutACopy() throws MultifdException {
-        byte[] page = Loopback.page(Kind.TEXT, new Random(2), PAGE);
+        byte[] page = Loopback.page(PageKind.TEXT, new Random(2), PAGE);
         ByteBuffer source = ByteBuffer.wrap(page).asReadOnlyBuffer();
         FakeSend channel = new FakeSend(List.of(source));
         MultifdMethod m = none().method();
@@ -115,8 +116,8 @@ class NoneMethodTests {
 
     @Test
     void pagesAreReadStraightIntoTheirDestination() throws MultifdException {
-        byte[] a = Loopback.page(Kind.RANDOM, new Random(3), PAGE);
-        byte[] b = Loopback.page(Kind.TEXT, new Random(4), PAGE);
+        byte[] a = Loopback.page(PageKind.RANDOM, new Random(3), PAGE);
+        byte[] b = Loopback.page(PageKind.TEXT, new Random(4), PAGE);
         FakeRecv channel = new FakeRecv(Loopback.concat(List.of(a, b)), 2);
         MultifdMethod m = none().method();
         m.recvSetup(channel);
@@ -131,7 +132,7 @@ class NoneMethodTests {
 
     @Test
     void aShortNextPacketSizeFailsNamingTheField() throws MultifdException {
-        byte[] raw = Loopback.page(Kind.TEXT, new Random(5), PAGE);
+        byte[] raw = Loopback.page(PageKind.TEXT, new Random(5), PAGE);
         List<Packet> wire = List.of(Loopback.packet(PAGE, MethodFlag.NONE, 0, 0, 2, raw));
         MemoryImage image = Loopback.image(PAGE, 4);
         assertThatThrownBy(() -> Loopback.receive(none(), PAGE, image, wire)).isInstanceOf(MultifdException.class)
@@ -142,7 +143,7 @@ class NoneMethodTests {
 
     @Test
     void aStreamEndingInsideThePayloadFails() throws MultifdException {
-        byte[] raw = Loopback.page(Kind.TEXT, new Random(6), PAGE);
+        byte[] raw = Loopback.page(PageKind.TEXT, new Random(6), PAGE);
         Packet whole = Loopback.packet(PAGE, MethodFlag.NONE, 0, 0, 1, raw);
         Packet cut = new Packet(whole.header(), Arrays.copyOf(raw, 100)); // header still says 4096
         assertThatThrownBy(() -> Loopback.receive(none(), PAGE, Loopback.image(PAGE, 2), List.of(cut)))
