@@ -53,6 +53,9 @@ public final class QemuReceiveCommand implements Callable<Integer> {
     @Mixin
     RegistryOptions registryOptions;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
             description = "Address to listen on, as in the source's 'migrate tcp:HOST:PORT' (port 0: any free port, "
                     + "printed and written to --port-file).")
@@ -129,7 +132,7 @@ public final class QemuReceiveCommand implements Callable<Integer> {
         ReceiveOptions options = new ReceiveOptions(address, channels, pageSize, Optional.ofNullable(uuid), outDir,
                 Duration.ofSeconds(acceptSeconds), Duration.ofSeconds(idleSeconds), deadline);
         PrintWriter out = cl.getOut();
-        try (QemuReceiver receiver = new QemuReceiver(m, options)) {
+        try (QemuReceiver receiver = new QemuReceiver(m, options, tlsOptions.context(cl))) {
             InetSocketAddress bound = receiver.bind();
             if (portFile != null) {
                 writePortFile(bound.getPort());

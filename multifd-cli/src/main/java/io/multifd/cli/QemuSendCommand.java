@@ -8,6 +8,7 @@ import io.multifd.core.qemu.live.SendResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,6 +34,9 @@ public final class QemuSendCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Folder with conn-*.bin files.")
     Path dir;
@@ -72,7 +76,7 @@ public final class QemuSendCommand implements Callable<Integer> {
                     + "--wait-close positive or 0");
         }
         SendResult r = new QemuSender(new SendOptions(Duration.ofSeconds(connectSeconds), Duration.ofSeconds(idleSeconds),
-                Duration.ofSeconds(waitCloseSeconds))).send(dir, target);
+                Duration.ofSeconds(waitCloseSeconds)), tlsOptions.context(cl)).send(dir, target);
         PrintWriter out = cl.getOut();
         if (json) {
             out.print("{\"connections\": [" + r.connections().stream().map(c -> "{\"file\": " + JsonText.quote(c.file())

@@ -11,6 +11,7 @@ import io.multifd.core.engine.TcpDestination;
 import io.multifd.core.image.BlockSpec;
 import io.multifd.core.registry.DiscoveredMethod;
 import io.multifd.core.registry.MethodRegistry;
+import io.multifd.core.tls.TlsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,6 +47,9 @@ public final class ReceiveCommand implements Callable<Integer> {
 
     @Mixin
     RegistryOptions registryOptions;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
             description = "Where to listen; port 0 picks a free port (printed); an empty host listens on every "
@@ -129,10 +134,11 @@ public final class ReceiveCommand implements Callable<Integer> {
             policy = policy.withUuid(uuid);
         }
         EngineOptions options = EngineOptions.DEFAULTS.withIoTimeout(Duration.ofSeconds(timeout));
+        Optional<TlsConfig.Context> tls = tlsOptions.context(cl);
         FileSink sink = new FileSink(out);
         AtomicReference<ProgressReporter> reporter = new AtomicReference<>();
         DestinationResult r;
-        try (TcpDestination d = TcpDestination.bind(address, policy, options)) {
+        try (TcpDestination d = TcpDestination.bind(address, policy, options, tls)) {
             stdout.println("multifd receive: listening on " + format(d.localAddress()) + ", writing to " + out);
             stdout.flush();
             r = d.receive(sink, session -> reporter.set(new ProgressReporter("receive",

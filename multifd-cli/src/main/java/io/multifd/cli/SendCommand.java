@@ -13,6 +13,7 @@ import io.multifd.core.engine.TransferStats;
 import io.multifd.core.image.BlockSpec;
 import io.multifd.core.image.MemoryImage;
 import io.multifd.core.registry.MethodRegistry;
+import io.multifd.core.tls.TlsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -49,6 +51,9 @@ public final class SendCommand implements Callable<Integer> {
 
     @Mixin
     RegistryOptions registryOptions;
+
+    @Mixin
+    TlsOptions tlsOptions;
 
     @Option(names = "--connect", required = true, paramLabel = "HOST:PORT",
             description = "Where 'multifd receive' listens.")
@@ -114,6 +119,7 @@ public final class SendCommand implements Callable<Integer> {
                 MethodRegistry.Use.ENCODE);
         Map<BlockSpec, Path> blocks = blocks(cl, files, pageSize);
         EngineOptions options = EngineOptions.DEFAULTS.withIoTimeout(Duration.ofSeconds(timeout));
+        Optional<TlsConfig.Context> tls = tlsOptions.context(cl);
         SendRequest request = new SendRequest(channels, choices, uuid == null ? UUID.randomUUID() : uuid, options);
         MemoryImage image;
         try {
@@ -129,7 +135,7 @@ public final class SendCommand implements Callable<Integer> {
                             .toList());
             out.flush();
             TransferStats stats;
-            try (SourceSession s = TcpSource.connect(address, request, image)) {
+            try (SourceSession s = TcpSource.connect(address, request, image, tls)) {
                 out.println("multifd send: the destination chose " + s.method() + "; transfer " + s.uuid());
                 out.flush();
                 ProgressReporter p = new ProgressReporter("send", s::progress, mode, err, pageSize, 2000);

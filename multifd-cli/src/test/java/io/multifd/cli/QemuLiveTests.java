@@ -94,6 +94,70 @@ class QemuLiveTests {
         checkDirty(d, 2);
     }
 
+    /** Runs openssl in a folder (certificates are made at test time, never committed). */
+    private static void openssl(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl %s: %s", cmd, out).isTrue();
+    }
+
+    @Test
+    void aStoppedVmMigratesOverMutualTlsIntoQemuReceiveAndBackIntoQemu(@TempDir Path work) throws Exception {
+        // QEMU's x509 folder for endpoint=client: ca-cert.pem, client-cert.pem, client-key.pem
+        Path creds = Files.createDirectories(work.resolve("qemu-tls"));
+        openssl(creds, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out",
+                "ca-cert.pem", "-days", "2", "-subj", "/CN=test-ca");
+        for (String name : List.of("server", "client")) {
+            openssl(creds, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + "-key.pem", "-out",
+                    name + ".csr", "-subj", "/CN=" + name);
+            Files.writeString(creds.resolve(name + ".ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+            openssl(creds, "x509", "-req", "-in", name + ".csr", "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem",
+                    "-CAcreateserial", "-out", name + "-cert.pem", "-days", "2", "-extfile", name + ".ext");
+        }
+        List<String> args = new ArrayList<>(stoppedArgs());
+        args.addAll(List.of("-object", "tls-creds-x509,id=tls0,dir=" + creds + ",endpoint=client"));
+        Path out = work.resolve("received");
+        try (QemuVm src = QemuVm.start("src", work, args)) {
+            byte[] pmem = src.pmemsave(0, MEM, work.resolve("src-pmem.bin"));
+            BackgroundCli rx = BackgroundCli.start("qemu-receive", "--listen", "127.0.0.1:0", "--channels", "2",
+                    "--method", "zstd", "--out", out.toString(), "--port-file", work.resolve("port").toString(),
+                    "--accept-timeout", "30", "--idle-timeout", "30", "--timeout", "150",
+                    "--tls-cert", creds.resolve("server-cert.pem").toString(),
+                    "--tls-key", creds.resolve("server-key.pem").toString(),
+                    "--tls-ca", creds.resolve("ca-cert.pem").toString());
+            int port = rx.awaitPort(work.resolve("port"), Duration.ofSeconds(20));
+            setMultifd(src, "zstd", null, 2, Map.of("max-bandwidth", 8L << 30, "tls-creds", "tls0"));
+            src.qmp().command("migrate", Map.of("uri", "tcp:127.0.0.1:" + port));
+            Map<String, Object> st = src.awaitMigration(MIGRATION_TIMEOUT);
+            CliRun run = rx.await(Duration.ofSeconds(60));
+            assertThat(st.get("status")).as("source: %s\nreceiver: %s", st, run).isEqualTo("completed");
+            assertThat(run.code()).as(run.toString()).isZero();
+            assertThat(out.resolve(ReceivedMigration.INCOMPLETE)).doesNotExist();
+            byte[] ram = Files.readAllBytes(LiveQemu.blockFile(out, "pc.ram"));
+            // pmemsave shows the BIOS window over pc.ram in [HOLE_START, HOLE_END): compare around it
+            assertThat(ram.length).isEqualTo(MEM);
+            LiveQemu.assertSamePages(pmem, ram, 0, GuestMemory.HOLE_START, "pc.ram over TLS vs the source's memory");
+            LiveQemu.assertSamePages(pmem, ram, GuestMemory.HOLE_END, MEM, "pc.ram over TLS vs the source's memory");
+            LiveQemu.assertSamePages(expected, ram, 0, MEM, "pc.ram over TLS vs the generated content");
+
+            // and back: qemu-send over TLS into a QEMU destination with endpoint=server creds
+            Path dstCreds = Files.createDirectories(work.resolve("qemu-tls-server"));
+            for (String f : List.of("ca-cert.pem", "server-cert.pem", "server-key.pem")) {
+                Files.copy(creds.resolve(f), dstCreds.resolve(f));
+            }
+            List<String> dst = new ArrayList<>(stoppedDestinationArgs());
+            dst.addAll(List.of("-object", "tls-creds-x509,id=tls0,dir=" + dstCreds + ",endpoint=server"));
+            byte[] got = transcodeAndSend(out, "zstd", 1, 2, work.resolve("back"), dst, Map.of(),
+                    List.of("--tls-cert", creds.resolve("client-cert.pem").toString(),
+                            "--tls-key", creds.resolve("client-key.pem").toString(),
+                            "--tls-ca", creds.resolve("ca-cert.pem").toString()),
+                    Map.of("tls-creds", "tls0"));
+            LiveQemu.assertSamePages(pmem, got, 0, MEM, "destination memory over TLS vs the source's");
+        }
+    }
+
     @Test
     void aSourceThatDiesMidwayLeavesANonZeroExitAndAnIncompleteFolder(@TempDir Path work) throws Exception {
         Path out = work.resolve("received");
@@ -388,6 +452,13 @@ class QemuLiveTests {
 
     private byte[] transcodeAndSend(Path source, String method, Integer level, int channels, Path work,
                                     List<String> destinationArgs, Map<Long, byte[]> alsoCompare) throws Exception {
+        return transcodeAndSend(source, method, level, channels, work, destinationArgs, alsoCompare, List.of(),
+                Map.of());
+    }
+
+    private byte[] transcodeAndSend(Path source, String method, Integer level, int channels, Path work,
+                                    List<String> destinationArgs, Map<Long, byte[]> alsoCompare,
+                                    List<String> sendExtra, Map<String, Object> destinationParams) throws Exception {
         Path out = work.resolve("transcoded");
         List<String> args = new ArrayList<>(List.of("qemu-transcode", source.toString(), "--method", method,
                 "--channels", Integer.toString(channels), "--out", out.toString(), "--json"));
@@ -402,7 +473,7 @@ class QemuLiveTests {
             assertThat(JsonText.asObject(o).get("sync_packets")).isEqualTo(tj.get("sync_points"));
         }
         try (QemuVm dst = QemuVm.start("dst", work, destinationArgs)) {
-            setMultifd(dst, method, level, channels, Map.of());
+            setMultifd(dst, method, level, channels, destinationParams);
             int port = -1;
             for (int attempt = 0; port < 0; attempt++) {
                 int p = LiveQemu.freePort();
@@ -415,8 +486,10 @@ class QemuLiveTests {
                     }
                 }
             }
-            CliRun s = CliRun.of("qemu-send", "--connect", "127.0.0.1:" + port, out.toString(), "--idle-timeout", "20",
-                    "--wait-close", "20");
+            List<String> send = new ArrayList<>(List.of("qemu-send", "--connect", "127.0.0.1:" + port, out.toString(),
+                    "--idle-timeout", "20", "--wait-close", "20"));
+            send.addAll(sendExtra);
+            CliRun s = CliRun.of(send.toArray(String[]::new));
             assertThat(s.code()).as(s + "\ndestination log: " + dst.log()).isZero();
             Map<String, Object> st = dst.awaitMigration(Duration.ofSeconds(30));
             assertThat(st.get("status")).as("destination: %s, log %s", st, dst.log()).isEqualTo("completed");

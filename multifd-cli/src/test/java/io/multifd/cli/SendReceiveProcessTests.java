@@ -181,4 +181,92 @@ class SendReceiveProcessTests {
         assertThat(out).doesNotExist();
         assertThat(dir.resolve("ram.img.incomplete")).exists();
     }
+
+    @Test
+    void killingTheSenderMidTransferFailsTheReceiverWithinSecondsAndLeavesNoCompleteOutput() throws Exception {
+        Path ram = image("pc.ram.img", 16384, 5, false);
+        Path out = dir.resolve("ram.img");
+        Peer receiver = receive("--out", out.toString(), "--timeout", "5");
+        int port = port(receiver);
+        Peer sender = new Peer("send", "send", "--connect", "127.0.0.1:" + port, "--channels", "2", "--method",
+                "zlib", "--level", "9", "--progress", "lines", ram.toString());
+        sender.awaitLine(Pattern.compile("the destination chose zlib"), 30);
+        Thread.sleep(500);
+        sender.process.destroyForcibly();
+        long t0 = System.nanoTime();
+        int code = receiver.exit(20);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(code).as("receive: %s%n%s", receiver.out, receiver.stderr()).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(seconds).isLessThan(10);
+        assertThat(receiver.stderr()).startsWith("multifd receive: ")
+                .containsPattern("main channel|channel \\d|source");
+        assertThat(out).doesNotExist();
+        assertThat(dir.resolve("ram.img.incomplete")).exists();
+    }
+
+    /** Runs openssl in the test folder (certificates are made at test time, never committed). */
+    private void openssl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl %s: %s", cmd, out).isTrue();
+    }
+
+    private void certificates() throws Exception {
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+                "-subj", "/CN=test-ca");
+        for (String name : List.of("server", "client")) {
+            openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj",
+                    "/CN=" + name);
+            Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+            openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                    "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
+        }
+        // the server's key as PKCS#1, as QEMU setups often have it
+        openssl("rsa", "-in", "server.key", "-traditional", "-out", "server-rsa.key");
+    }
+
+    private String[] tls(String name, String key) {
+        return new String[]{"--tls-cert", dir.resolve(name + ".crt").toString(), "--tls-key",
+            dir.resolve(key).toString(), "--tls-ca", dir.resolve("ca.crt").toString()};
+    }
+
+    @Test
+    void aMutualTlsTransferBetweenTwoJvmsWritesTheImage() throws Exception {
+        certificates();
+        Path ram = image("pc.ram.img", 1024, 6, true);
+        Path out = dir.resolve("tls-received.img");
+        List<String> rargs = new ArrayList<>(List.of("--out", out.toString()));
+        rargs.addAll(List.of(tls("server", "server-rsa.key")));
+        Peer receiver = receive(rargs.toArray(String[]::new));
+        int port = port(receiver);
+        List<String> sargs = new ArrayList<>(List.of("send", "--connect", "localhost:" + port, "--channels", "3",
+                "--method", "zstd", ram.toString()));
+        sargs.addAll(List.of(tls("client", "client.key")));
+        Peer sender = new Peer("send", sargs.toArray(String[]::new));
+        assertThat(sender.exit(60)).as("send: %s%n%s", sender.out, sender.stderr()).isZero();
+        assertThat(receiver.exit(30)).as("receive: %s%n%s", receiver.out, receiver.stderr()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(ram));
+    }
+
+    @Test
+    void aPlainSenderToATlsReceiverIsRefusedOnBothSidesWithinSeconds() throws Exception {
+        certificates();
+        Path ram = image("pc.ram.img", 64, 7, true);
+        Path out = dir.resolve("tls-refused.img");
+        List<String> rargs = new ArrayList<>(List.of("--out", out.toString(), "--timeout", "5"));
+        rargs.addAll(List.of(tls("server", "server.key")));
+        Peer receiver = receive(rargs.toArray(String[]::new));
+        int port = port(receiver);
+        long t0 = System.nanoTime();
+        Peer sender = new Peer("send", "send", "--connect", "localhost:" + port, "--timeout", "5", ram.toString());
+        int sent = sender.exit(30);
+        int received = receiver.exit(30);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(15);
+        assertThat(sent).as("send: %s", sender.stderr()).isNotZero();
+        assertThat(received).as("receive: %s", receiver.stderr()).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(receiver.stderr()).contains("TLS handshake on the main channel").contains("does not speak TLS");
+        assertThat(out).doesNotExist();
+    }
 }

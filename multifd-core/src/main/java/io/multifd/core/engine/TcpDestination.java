@@ -4,9 +4,12 @@ import io.multifd.api.MethodProvider;
 import io.multifd.api.MultifdException;
 import io.multifd.core.ResolvedMethod;
 import io.multifd.core.image.MemoryImage;
+import io.multifd.core.tls.TlsChannel;
+import io.multifd.core.tls.TlsConfig;
 import io.multifd.core.wire.InitPacket;
 import io.multifd.core.wire.Wire;
 
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -35,11 +38,14 @@ public final class TcpDestination implements AutoCloseable {
     private final ServerSocketChannel server;
     private final ReceivePolicy policy;
     private final EngineOptions options;
+    private final Optional<TlsConfig.Context> tls;
 
-    private TcpDestination(ServerSocketChannel server, ReceivePolicy policy, EngineOptions options) {
+    private TcpDestination(ServerSocketChannel server, ReceivePolicy policy, EngineOptions options,
+                           Optional<TlsConfig.Context> tls) {
         this.server = server;
         this.policy = policy;
         this.options = options;
+        this.tls = tls;
     }
 
     /**
@@ -53,6 +59,24 @@ public final class TcpDestination implements AutoCloseable {
      */
     public static TcpDestination bind(InetSocketAddress address, ReceivePolicy policy, EngineOptions options)
             throws MultifdException {
+        return bind(address, policy, options, Optional.empty());
+    }
+
+    /**
+     * Listens on an address; with a TLS context every accepted connection must complete a TLS
+     * 1.3 handshake (the main channel's first, then each data channel's) before anything else is
+     * read. A connection whose handshake fails is dropped, and the failure is reported when no
+     * valid connection took its place in time.
+     *
+     * @param address where to listen
+     * @param policy  what to accept
+     * @param options timing settings
+     * @param tls     the TLS context, or empty for plain TCP
+     * @return the listening destination
+     * @throws MultifdException when the address cannot be bound
+     */
+    public static TcpDestination bind(InetSocketAddress address, ReceivePolicy policy, EngineOptions options,
+                                      Optional<TlsConfig.Context> tls) throws MultifdException {
         try {
             ServerSocketChannel s = ServerSocketChannel.open();
             try {
@@ -62,7 +86,7 @@ public final class TcpDestination implements AutoCloseable {
                 s.close();
                 throw e;
             }
-            return new TcpDestination(s, policy, options);
+            return new TcpDestination(s, policy, options, tls);
         } catch (IOException e) {
             throw new MultifdException("cannot listen on " + address + ": " + e.getMessage(), e);
         }
@@ -105,7 +129,22 @@ public final class TcpDestination implements AutoCloseable {
         DestinationSession session = null;
         try {
             SocketChannel first = accept(0, "the main channel");
-            WatchedChannel main = watchdog.watch(first, "the main channel", true, true);
+            WatchedChannel main;
+            if (tls.isPresent()) {
+                SSLSocket t = tls.get().server(first.socket(), "the main channel", options.ioTimeout());
+                try {
+                    main = watchdog.watch(new TlsChannel(t, first.socket()), "the main channel", true, true);
+                } catch (IOException e) {
+                    try {
+                        t.close();
+                    } catch (IOException ignored) {
+                        // failing anyway
+                    }
+                    throw new MultifdException("TLS on the main channel failed: " + e.getMessage(), e);
+                }
+            } else {
+                main = watchdog.watch(first, "the main channel", true, true);
+            }
             opened.add(main);
             Hello hello;
             try {
@@ -175,26 +214,266 @@ public final class TcpDestination implements AutoCloseable {
         }
     }
 
+    /** Connections waiting for their init packet at most, and stray connections kept at most. */
+    static final int MAX_PENDING = 4 * ControlProtocol.MAX_CHANNELS;
+
+    /** A data connection whose init packet is being read. */
+    private record Pending(SocketChannel channel, ByteBuffer init, String name) {
+    }
+
+    /**
+     * Accepts data connections until every channel id {@code 0..N-1} has connected with a valid
+     * init packet, within the I/O timeout. A connection that sends garbage, another transfer's
+     * UUID, an id out of range or already taken, or closes early is dropped (logged) and the
+     * others are still served; silent ones wait (at most {@value #MAX_PENDING}, the oldest is
+     * dropped first) and are closed at the end.
+     */
     private List<WatchedChannel> acceptData(Hello hello, Watchdog watchdog, List<WatchedChannel> opened)
             throws MultifdException {
-        WatchedChannel[] byId = new WatchedChannel[hello.channels()];
-        for (int n = 0; n < hello.channels(); n++) {
-            SocketChannel sc = accept(options.ioTimeout().toMillis(), "data channel " + (n + 1) + " of "
-                    + hello.channels());
-            WatchedChannel ch = watchdog.watch(sc, "data connection " + (n + 1), true, true);
-            opened.add(ch);
-            ByteBuffer b = ControlProtocol.readExactly(ch, Wire.INIT_PACKET_BYTES, "init packet");
-            String name = "data connection " + (n + 1) + " from " + remote(sc);
-            InitPacket init = InitPacket.decode(b, name);
-            init.validate(hello.uuid(), hello.channels());
-            if (byId[init.channelId()] != null) {
-                throw new MultifdException(null, init.channelId(), MultifdException.NO_PACKET, "channel id",
-                        name + ": init packet channel id " + init.channelId() + " is already connected", null);
-            }
-            byId[init.channelId()] = watchdog.watch(sc, "channel " + init.channelId(), true, true);
-            opened.add(byId[init.channelId()]);
+        if (tls.isPresent()) {
+            return acceptDataTls(hello, watchdog, opened, tls.get());
         }
-        return List.of(byId);
+        int n = hello.channels();
+        SocketChannel[] byId = new SocketChannel[n];
+        int connected = 0;
+        List<String> dropped = new ArrayList<>();
+        java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+        long deadline = System.nanoTime() + options.ioTimeoutNanos();
+        boolean ok = false;
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            server.configureBlocking(false);
+            server.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
+            while (connected < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    List<Integer> ids = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        if (byId[i] != null) {
+                            ids.add(i);
+                        }
+                    }
+                    throw new MultifdException(String.format("within %d s %d of %d data channels connected%s%s",
+                            options.ioTimeout().toSeconds(), connected, n, ids.isEmpty() ? "" : " (ids " + ids + ")",
+                            dropped.isEmpty() ? "" : "; dropped " + dropped.size() + " other connections, first: "
+                                    + dropped.get(0)));
+                }
+                selector.select(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+                for (java.nio.channels.SelectionKey key : selector.selectedKeys()) {
+                    if (key.isValid() && key.isAcceptable()) {
+                        SocketChannel sc = server.accept();
+                        if (sc == null) {
+                            continue;
+                        }
+                        Pending p = new Pending(sc, ByteBuffer.allocate(Wire.INIT_PACKET_BYTES),
+                                "data connection from " + remote(sc));
+                        if (pending.size() >= MAX_PENDING) {
+                            Pending oldest = pending.removeFirst();
+                            drop(oldest, "still silent when " + MAX_PENDING + " others were waiting", dropped);
+                        }
+                        pending.addLast(p);
+                        sc.configureBlocking(false);
+                        sc.register(selector, java.nio.channels.SelectionKey.OP_READ, p);
+                    } else if (key.isValid() && key.isReadable()) {
+                        Pending p = (Pending) key.attachment();
+                        int r;
+                        try {
+                            r = p.channel().read(p.init());
+                        } catch (IOException e) {
+                            pending.remove(p);
+                            drop(p, "failed: " + e.getMessage(), dropped);
+                            continue;
+                        }
+                        if (r < 0) {
+                            pending.remove(p);
+                            drop(p, "closed after " + p.init().position() + " bytes of its init packet", dropped);
+                            continue;
+                        }
+                        if (p.init().hasRemaining()) {
+                            continue;
+                        }
+                        key.cancel();
+                        pending.remove(p);
+                        try {
+                            InitPacket init = InitPacket.decode(p.init().flip(), p.name());
+                            init.validate(hello.uuid(), n);
+                            if (byId[init.channelId()] != null) {
+                                throw new MultifdException(null, init.channelId(), MultifdException.NO_PACKET,
+                                        "channel id", "init packet channel id " + init.channelId()
+                                        + " is already connected", null);
+                            }
+                            byId[init.channelId()] = p.channel();
+                            connected++;
+                        } catch (MultifdException e) {
+                            drop(p, e.getMessage(), dropped);
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+            ok = true;
+        } catch (IOException e) {
+            throw new MultifdException("accepting the data channels failed: " + e.getMessage(), e);
+        } finally {
+            for (Pending p : pending) {
+                drop(p, "sent no init packet before every channel connected", dropped);
+            }
+            if (!ok) {
+                for (SocketChannel sc : byId) {
+                    closeQuietly(sc);
+                }
+            }
+            try {
+                server.configureBlocking(true);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "listening socket: {0}", e.getMessage());
+            }
+        }
+        if (!dropped.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "dropped {0} connection(s) that were not data channels of this "
+                    + "transfer: {1}", dropped.size(), dropped);
+        }
+        List<WatchedChannel> out = new ArrayList<>();
+        try {
+            for (int id = 0; id < n; id++) {
+                byId[id].configureBlocking(true);
+                byId[id].setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+        } catch (IOException e) {
+            for (SocketChannel sc : byId) {
+                closeQuietly(sc);
+            }
+            throw new MultifdException("cannot set up the data channels: " + e.getMessage(), e);
+        }
+        for (int id = 0; id < n; id++) {
+            WatchedChannel ch = watchdog.watch(byId[id], "channel " + id, true, true);
+            opened.add(ch);
+            out.add(ch);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The data channels over TLS. A source connects and handshakes its channels one after the
+     * other and sends the init packets only when all are connected, so connections are accepted
+     * and handshaken until N are, then their init packets are read; a connection that fails its
+     * handshake or sends an invalid init packet is dropped and another is awaited. Everything is
+     * bounded by the I/O timeout.
+     */
+    private List<WatchedChannel> acceptDataTls(Hello hello, Watchdog watchdog, List<WatchedChannel> opened,
+                                               TlsConfig.Context ctx) throws MultifdException {
+        int n = hello.channels();
+        TlsChannel[] byId = new TlsChannel[n];
+        List<TlsChannel> waiting = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        int connected = 0;
+        List<String> dropped = new ArrayList<>();
+        long deadline = System.nanoTime() + options.ioTimeoutNanos();
+        boolean ok = false;
+        try {
+            while (connected < n) {
+                long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new MultifdException(String.format("within %d s %d of %d data channels connected over TLS%s",
+                            options.ioTimeout().toSeconds(), connected, n, dropped.isEmpty() ? ""
+                                    : "; dropped " + dropped.size() + " other connections, first: " + dropped.get(0)));
+                }
+                if (connected + waiting.size() < n) {
+                    SocketChannel sc = accept(left, "data channel " + (connected + waiting.size() + 1) + " of " + n);
+                    Socket plain = sc.socket();
+                    String name = "data connection from " + remote(sc);
+                    try {
+                        waiting.add(new TlsChannel(ctx.server(plain, name, java.time.Duration.ofMillis(left)), plain));
+                        names.add(name);
+                    } catch (MultifdException | IOException e) {
+                        closeQuietly(sc);
+                        dropped.add(name + ": " + e.getMessage());
+                    }
+                    continue;
+                }
+                for (int k = 0; k < waiting.size(); k++) {
+                    TlsChannel ch = waiting.get(k);
+                    String name = names.get(k);
+                    long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    try {
+                        ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, ms)));
+                        ByteBuffer b = ByteBuffer.allocate(Wire.INIT_PACKET_BYTES);
+                        while (b.hasRemaining()) {
+                            if (ch.read(b) < 0) {
+                                throw new MultifdException(name + " closed after " + b.position() + " bytes of its "
+                                        + "init packet");
+                            }
+                        }
+                        ch.socket().setSoTimeout(0);
+                        InitPacket init = InitPacket.decode(b.flip(), name);
+                        init.validate(hello.uuid(), n);
+                        if (byId[init.channelId()] != null) {
+                            throw new MultifdException(null, init.channelId(), MultifdException.NO_PACKET,
+                                    "channel id", "init packet channel id " + init.channelId()
+                                    + " is already connected", null);
+                        }
+                        byId[init.channelId()] = ch;
+                        connected++;
+                    } catch (MultifdException | IOException e) {
+                        closeQuietly(ch);
+                        dropped.add(name + ": " + e.getMessage());
+                    }
+                }
+                waiting.clear();
+                names.clear();
+            }
+            ok = true;
+        } finally {
+            for (TlsChannel ch : waiting) {
+                closeQuietly(ch);
+            }
+            if (!ok) {
+                for (TlsChannel ch : byId) {
+                    closeQuietly(ch);
+                }
+            }
+        }
+        if (!dropped.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "dropped {0} connection(s) that were not data channels of this "
+                    + "transfer: {1}", dropped.size(), dropped);
+        }
+        List<WatchedChannel> out = new ArrayList<>();
+        for (int id = 0; id < n; id++) {
+            WatchedChannel ch = watchdog.watch(byId[id], "channel " + id, true, true);
+            opened.add(ch);
+            out.add(ch);
+        }
+        return List.copyOf(out);
+    }
+
+    private static void closeQuietly(TlsChannel ch) {
+        if (ch == null) {
+            return;
+        }
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // dropping it anyway
+        }
+    }
+
+    private static void drop(Pending p, String why, List<String> dropped) {
+        String reason = p.name() + ": " + why;
+        if (dropped.size() < 64) {
+            dropped.add(reason);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "dropped {0}", reason);
+        closeQuietly(p.channel());
+    }
+
+    private static void closeQuietly(SocketChannel sc) {
+        if (sc == null) {
+            return;
+        }
+        try {
+            sc.close();
+        } catch (IOException ignored) {
+            // dropping it anyway
+        }
     }
 
     private static String remote(SocketChannel sc) {

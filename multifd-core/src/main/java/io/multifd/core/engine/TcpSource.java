@@ -4,13 +4,18 @@ import io.multifd.api.MethodSettings;
 import io.multifd.api.MultifdException;
 import io.multifd.core.ResolvedMethod;
 import io.multifd.core.image.MemoryImage;
+import io.multifd.core.tls.TlsChannel;
+import io.multifd.core.tls.TlsConfig;
 
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The source over TCP with our control protocol: connects the main channel, negotiates, opens the
@@ -39,6 +44,24 @@ public final class TcpSource {
      */
     public static SourceSession connect(InetSocketAddress address, SendRequest request, MemoryImage image)
             throws MultifdException {
+        return connect(address, request, image, Optional.empty());
+    }
+
+    /**
+     * Connects over TLS 1.3 when a context is given: every connection (the main channel first,
+     * then each data channel) does its own handshake and checks the destination's certificate
+     * for the host name of {@code address}; closes end with {@code close_notify}.
+     *
+     * @param address the destination
+     * @param request channels, offered methods, UUID, options
+     * @param image   the pages to send
+     * @param tls     the TLS context, or empty for plain TCP
+     * @return the running session
+     * @throws MultifdException as {@link #connect(InetSocketAddress, SendRequest, MemoryImage)},
+     *                          and for a failed handshake, naming the connection
+     */
+    public static SourceSession connect(InetSocketAddress address, SendRequest request, MemoryImage image,
+                                        Optional<TlsConfig.Context> tls) throws MultifdException {
         EngineOptions options = request.options();
         Watchdog watchdog = new Watchdog("source", options.ioTimeoutNanos());
         List<WatchedChannel> opened = new ArrayList<>();
@@ -49,7 +72,7 @@ public final class TcpSource {
                         c.parameters());
                 offers.add(MethodOffer.of(c.provider(), s.asMap()));
             }
-            WatchedChannel main = open(address, watchdog, "the main channel", true, options);
+            WatchedChannel main = open(address, watchdog, "the main channel", true, options, tls);
             opened.add(main);
             Hello hello = new Hello(ControlProtocol.VERSION, request.uuid(), image.pageSize(), request.channels(),
                     image.specs(), offers);
@@ -71,7 +94,7 @@ public final class TcpSource {
             main.setReadTimeoutNanos(Long.MAX_VALUE);
             List<WatchedChannel> data = new ArrayList<>();
             for (int c = 0; c < request.channels(); c++) {
-                WatchedChannel ch = open(address, watchdog, "channel " + c, false, options);
+                WatchedChannel ch = open(address, watchdog, "channel " + c, false, options, tls);
                 opened.add(ch);
                 data.add(ch);
             }
@@ -87,13 +110,19 @@ public final class TcpSource {
     }
 
     private static WatchedChannel open(InetSocketAddress address, Watchdog watchdog, String label, boolean timeReads,
-                                       EngineOptions options) throws MultifdException {
+                                       EngineOptions options, Optional<TlsConfig.Context> tls)
+            throws MultifdException {
         SocketChannel sc = null;
         try {
             sc = SocketChannel.open();
             sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
             long ms = options.ioTimeout().toMillis();
             sc.socket().connect(address, (int) Math.min(ms, Integer.MAX_VALUE));
+            if (tls.isPresent()) {
+                Socket plain = sc.socket();
+                SSLSocket t = tls.get().client(plain, address.getHostString(), label, options.ioTimeout());
+                return watchdog.watch(new TlsChannel(t, plain), label, timeReads, true);
+            }
             return watchdog.watch(sc, label, timeReads, true);
         } catch (IOException e) {
             if (sc != null) {

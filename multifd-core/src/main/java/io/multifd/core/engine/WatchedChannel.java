@@ -134,14 +134,19 @@ final class WatchedChannel implements ByteChannel, GatheringByteChannel {
         return write(srcs, 0, srcs.length);
     }
 
-    /** Ends the write direction (TCP FIN) when the connection is a socket; else does nothing. */
+    /**
+     * Ends the write direction (TCP FIN, or TLS close_notify) when the connection is a socket;
+     * else does nothing.
+     */
     void shutdownOutput() {
-        if (delegate instanceof SocketChannel s) {
-            try {
+        try {
+            if (delegate instanceof SocketChannel s) {
                 s.shutdownOutput();
-            } catch (IOException ignored) {
-                // already closed or reset: nothing left to end
+            } else if (delegate instanceof io.multifd.core.tls.TlsChannel t) {
+                t.shutdownOutput();
             }
+        } catch (IOException ignored) {
+            // already closed or reset: nothing left to end
         }
     }
 

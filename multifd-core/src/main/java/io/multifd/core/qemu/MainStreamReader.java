@@ -114,6 +114,15 @@ public final class MainStreamReader {
     static final int RAM_COMPRESS_PAGE = 0x100;
     static final int RAM_MULTIFD_FLUSH = 0x200;
 
+    /**
+     * The largest total RAM a {@code MEM_SIZE} record may announce: 16 TiB (the largest file
+     * ext4 holds with 4 KiB blocks; every RAMBlock becomes one image file). Checked before any
+     * image is created.
+     */
+    public static final long MAX_RAM_BYTES = 1L << 44;
+    /** The most RAMBlocks a block list may announce (as our own control protocol allows). */
+    public static final int MAX_BLOCKS = 4096;
+
     private static final int MAX_MACHINE_NAME = 4096;
     private static final int MAX_COMMAND = 31;
     private static final int MAX_BUFFER = 64 << 20;
@@ -621,9 +630,17 @@ public final class MainStreamReader {
         if (total <= 0) {
             throw fail("ram total", "MEM_SIZE announces a total RAM size of 0");
         }
+        if (total > MAX_RAM_BYTES) {
+            throw fail("ram total", String.format("MEM_SIZE announces a total RAM size of 0x%X bytes, which exceeds "
+                    + "the limit of %d bytes (16 TiB)", total, MAX_RAM_BYTES));
+        }
         List<BlockSpec> list = new ArrayList<>();
         long left = total;
         while (left > 0) {
+            if (list.size() == MAX_BLOCKS) {
+                throw fail("ramblock", "the block list announces more than " + MAX_BLOCKS + " RAMBlocks (0x"
+                        + Long.toHexString(left) + " bytes of the total are still unaccounted for)");
+            }
             int len = u8("ramblock name length");
             if (len == 0) {
                 throw fail("ramblock", "RAMBlock with an empty name in the block list");

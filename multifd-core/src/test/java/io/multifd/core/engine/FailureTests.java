@@ -279,11 +279,13 @@ class FailureTests {
     /** Handshakes, lets the action misbehave on a data connection, returns the destination's error. */
     private String dataChannelFailure(int channels, DataAction action) throws Exception {
         MemorySink sink = new MemorySink();
-        try (Peer peer = Peer.start(ReceivePolicy.of(List.of(COPY)), OPTIONS, sink);
+        // a bad data connection is dropped and the real ones are awaited until the I/O timeout;
+        // the failure then names what was dropped
+        try (Peer peer = Peer.start(ReceivePolicy.of(List.of(COPY)), OPTIONS.withIoTimeout(Duration.ofSeconds(3)), sink);
              FakeSource src = new FakeSource(peer.address())) {
             assertThat(src.handshake(src.hello(channels, COPY))).isInstanceOf(HelloReply.Accept.class);
             action.run(src, src.connect());
-            Throwable d = peer.failure(10);
+            Throwable d = peer.failure(15);
             assertThat(d).isInstanceOf(MultifdException.class);
             String abort = src.awaitAbort();
             assertThat(abort).as("the source is told").isEqualTo(d.getMessage());

@@ -26,6 +26,9 @@ final class FaultProxy implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
+    private volatile java.util.function.IntConsumer beforeConnect = n -> { };
+    private volatile int slowConnection = -1;
+    private volatile long slowBytesPerSecond;
 
     FaultProxy(InetSocketAddress target, int cutConnection, long cutAfter) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -36,6 +39,22 @@ final class FaultProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /** Runs an action with the connection number before each connection is forwarded upstream. */
+    FaultProxy beforeConnect(java.util.function.IntConsumer action) {
+        this.beforeConnect = action;
+        return this;
+    }
+
+    /**
+     * Throttles one connection's client-to-server direction (with small socket buffers on the
+     * proxy, so the sender feels it soon).
+     */
+    FaultProxy throttle(int connection, long bytesPerSecond) {
+        this.slowBytesPerSecond = bytesPerSecond;
+        this.slowConnection = connection;
+        return this;
+    }
+
     InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
     }
@@ -44,6 +63,7 @@ final class FaultProxy implements AutoCloseable {
         try {
             while (true) {
                 Socket client = server.accept();
+                beforeConnect.accept(accepted.get());
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 int n = accepted.getAndIncrement();
                 synchronized (this) {
@@ -51,8 +71,12 @@ final class FaultProxy implements AutoCloseable {
                     sockets.add(upstream);
                 }
                 long limit = n == cutConnection ? cutAfter : Long.MAX_VALUE;
-                start(() -> pump(client, upstream, limit), "proxy-up-" + n);
-                start(() -> pump(upstream, client, Long.MAX_VALUE), "proxy-down-" + n);
+                long rate = n == slowConnection ? slowBytesPerSecond : 0;
+                if (rate > 0) {
+                    client.setReceiveBufferSize(32 << 10);
+                }
+                start(() -> pump(client, upstream, limit, rate), "proxy-up-" + n);
+                start(() -> pump(upstream, client, Long.MAX_VALUE, 0), "proxy-down-" + n);
             }
         } catch (IOException e) {
             // closed
@@ -65,9 +89,10 @@ final class FaultProxy implements AutoCloseable {
         t.start();
     }
 
-    private static void pump(Socket from, Socket to, long limit) {
-        byte[] buf = new byte[16384];
+    private static void pump(Socket from, Socket to, long limit, long bytesPerSecond) {
+        byte[] buf = new byte[bytesPerSecond > 0 ? 4096 : 16384];
         long moved = 0;
+        long t0 = System.nanoTime();
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             while (true) {
                 int want = (int) Math.min(buf.length, limit - moved);
@@ -83,8 +108,19 @@ final class FaultProxy implements AutoCloseable {
                 }
                 out.write(buf, 0, n);
                 moved += n;
+                if (bytesPerSecond > 0) {
+                    long due = t0 + moved * 1_000_000_000L / bytesPerSecond;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                    }
+                }
             }
         } catch (IOException e) {
+            reset(from);
+            reset(to);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             reset(from);
             reset(to);
         }

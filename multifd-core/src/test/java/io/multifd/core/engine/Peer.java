@@ -28,6 +28,13 @@ final class Peer implements AutoCloseable {
         thread.start();
     }
 
+    static Peer start(ReceivePolicy policy, EngineOptions options, ImageSink sink,
+                      java.util.Optional<io.multifd.core.tls.TlsConfig.Context> tls) throws MultifdException {
+        TcpDestination d = TcpDestination.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), policy,
+                options, tls);
+        return new Peer(d, sink);
+    }
+
     static Peer start(ReceivePolicy policy, EngineOptions options, ImageSink sink) throws MultifdException {
         TcpDestination d = TcpDestination.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), policy,
                 options);

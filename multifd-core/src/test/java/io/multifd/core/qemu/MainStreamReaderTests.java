@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 @Timeout(30)
 class MainStreamReaderTests {
@@ -181,6 +182,32 @@ class MainStreamReaderTests {
         assertThat(r.normalPages()).isEqualTo(2);
         assertThat(r.ramSections()).containsExactly("start", "part", "end");
         assertThat(r.position()).isEqualTo(s.length);
+    }
+
+    @Test
+    void aRamTotalAboveTheLimitIsRefusedBeforeAnyImageExists() {
+        // found by the mutation campaign: a 2^50-byte RAMBlock made the decoder try to map a
+        // 1 PiB file ("File too large", an UncheckedIOException from the image)
+        byte[] s = ramStart().blocks("pc.ram", 1L << 50).flush().eos().footer(1).eof().toBytes();
+        Recorder rec = new Recorder();
+        MultifdException e = catchThrowableOfType(MultifdException.class, () -> reader(s, rec).readToEnd());
+        assertThat(e).isNotNull();
+        assertThat(e.field()).contains("ram total");
+        assertThat(e.getMessage()).contains("exceeds the limit of " + MainStreamReader.MAX_RAM_BYTES);
+        assertThat(rec.events).noneMatch(ev -> ev.startsWith("blocks"));
+    }
+
+    @Test
+    void moreRamBlocksThanTheLimitAreRefused() {
+        Object[] list = new Object[2 * (MainStreamReader.MAX_BLOCKS + 1)];
+        for (int i = 0; i <= MainStreamReader.MAX_BLOCKS; i++) {
+            list[2 * i] = "b" + i;
+            list[2 * i + 1] = P;
+        }
+        byte[] s = ramStart().blocks(list).flush().eos().footer(1).eof().toBytes();
+        MultifdException e = failure(s);
+        assertThat(e.field()).contains("ramblock");
+        assertThat(e.getMessage()).contains("more than " + MainStreamReader.MAX_BLOCKS + " RAMBlocks");
     }
 
     @Test

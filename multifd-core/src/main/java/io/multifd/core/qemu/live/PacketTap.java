@@ -167,6 +167,9 @@ final class PacketTap implements ReadableByteChannel {
         if (listed == 0) {
             packets.add(flags.sync() ? RecordedPacket.sync(header.packetNum())
                     : new RecordedPacket(header.packetNum(), false, "", offsets, 0));
+        } else if (header.blockName().isEmpty()) {
+            // malformed (the receiver reports the unknown RAMBlock): stop recording, never throw
+            broken("packet " + Long.toUnsignedString(header.packetNum()) + " lists pages but names no RAMBlock");
         } else {
             packets.add(new RecordedPacket(header.packetNum(), flags.sync(), header.blockName(), offsets, normal));
         }

@@ -3,6 +3,8 @@ package io.multifd.core.qemu.live;
 import io.multifd.api.MultifdException;
 import io.multifd.core.ResolvedMethod;
 import io.multifd.core.qemu.CaptureDecoder;
+import io.multifd.core.tls.TlsChannel;
+import io.multifd.core.tls.TlsConfig;
 import io.multifd.core.wire.InitPacket;
 import io.multifd.core.wire.Wire;
 
@@ -17,11 +19,16 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +55,7 @@ public final class QemuReceiver implements AutoCloseable {
 
     private final ResolvedMethod method;
     private final ReceiveOptions options;
+    private final Optional<TlsConfig.Context> tls;
     private ServerSocketChannel server;
 
     /**
@@ -57,8 +65,23 @@ public final class QemuReceiver implements AutoCloseable {
      * @param options where and how to receive
      */
     public QemuReceiver(ResolvedMethod method, ReceiveOptions options) {
+        this(method, options, Optional.empty());
+    }
+
+    /**
+     * A receiver over TLS 1.3 when a context is given (QEMU's {@code tls-creds} with
+     * {@code endpoint=client} on the source): every connection does its own handshake, each on its
+     * own thread (QEMU writes {@code QEVM} only once its multifd channels finished theirs), and is
+     * classified by its first decrypted bytes. Connections whose handshake fails are dropped.
+     *
+     * @param method  the method the source uses
+     * @param options where and how to receive
+     * @param tls     the TLS context, or empty for plain TCP
+     */
+    public QemuReceiver(ResolvedMethod method, ReceiveOptions options, Optional<TlsConfig.Context> tls) {
         this.method = method;
         this.options = options;
+        this.tls = tls;
     }
 
     /**
@@ -74,7 +97,8 @@ public final class QemuReceiver implements AutoCloseable {
         try {
             server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(options.listen(), options.channels() + 8);
+            // room for the migration's connections and a flood of strays the accept loop drops
+            server.bind(options.listen(), options.channels() + 1 + MAX_PENDING);
             return (InetSocketAddress) server.getLocalAddress();
         } catch (IOException e) {
             closeServer();
@@ -109,7 +133,7 @@ public final class QemuReceiver implements AutoCloseable {
             throw new MultifdException("cannot create the output folder " + options.out() + ": " + e.getMessage(), e);
         }
         try {
-            connections = acceptAll();
+            connections = tls.isPresent() ? acceptAllTls(tls.get()) : acceptAll();
         } catch (MultifdException e) {
             try {
                 Files.writeString(options.out().resolve(ReceivedMigration.INCOMPLETE), "incomplete: "
@@ -153,6 +177,8 @@ public final class QemuReceiver implements AutoCloseable {
         Map<Integer, Pending> multifd = new TreeMap<>();
         List<Pending> all = new ArrayList<>();
         UUID firstUuid = null;
+        java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+        List<String> dropped = new ArrayList<>();
         boolean ok = false;
         try (Selector selector = Selector.open()) {
             server.configureBlocking(false);
@@ -161,9 +187,11 @@ public final class QemuReceiver implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new MultifdException(String.format("within %d s the source opened %s and %d of %d multifd "
-                                    + "channels%s; is it migrating to this address with multifd-channels=%d?",
+                                    + "channels%s; is it migrating to this address with multifd-channels=%d?%s",
                             options.acceptTimeout().toSeconds(), main == null ? "no main channel" : "the main channel",
-                            multifd.size(), n, multifd.isEmpty() ? "" : " (ids " + multifd.keySet() + ")", n));
+                            multifd.size(), n, multifd.isEmpty() ? "" : " (ids " + multifd.keySet() + ")", n,
+                            dropped.isEmpty() ? "" : " (dropped " + dropped.size() + " other connections, first: "
+                                    + dropped.get(0) + ")"));
                 }
                 selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 for (SelectionKey key : selector.selectedKeys()) {
@@ -174,24 +202,41 @@ public final class QemuReceiver implements AutoCloseable {
                         }
                         Pending p = new Pending(sc, describe(sc));
                         all.add(p);
-                        if (all.size() > n + 1) {
-                            throw new MultifdException("connection " + all.size() + " from " + p.name + " is one too "
-                                    + "many: the main channel and " + n + " multifd channels were expected; does the "
-                                    + "source use more than multifd-channels=" + n + "?");
+                        pending.addLast(p);
+                        if (pending.size() > MAX_PENDING) {
+                            // a flood of silent connections: the oldest unclassified one goes
+                            Pending oldest = pending.removeFirst();
+                            drop(oldest, "still silent when " + MAX_PENDING + " others were waiting", dropped);
+                            all.remove(oldest);
                         }
-                        sc.configureBlocking(false);
-                        sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                        sc.register(selector, SelectionKey.OP_READ, p);
+                        try {
+                            sc.configureBlocking(false);
+                            sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                            sc.register(selector, SelectionKey.OP_READ, p);
+                        } catch (IOException e) {
+                            // reset by its peer before we got to it: not a channel of ours
+                            pending.remove(p);
+                            all.remove(p);
+                            drop(p, "failed right after accept: " + e.getMessage(), dropped);
+                            continue;
+                        }
                         LOG.log(System.Logger.Level.DEBUG, "accepted " + p.name);
                     } else if (key.isValid() && key.isReadable()) {
                         Pending p = (Pending) key.attachment();
-                        int r = p.channel.read(p.head);
+                        int r;
+                        try {
+                            r = p.channel.read(p.head);
+                        } catch (IOException e) {
+                            r = -1;
+                        }
                         if (r < 0) {
-                            throw new MultifdException(null, MultifdException.NO_CHANNEL, MultifdException.NO_PACKET,
-                                    p.head.position() < 4 ? "magic" : "init packet", "connection " + p.name
-                                    + " closed after " + p.head.position() + " bytes, before "
-                                    + (p.head.position() < 4 ? "its first 4 bytes" : "the end of its init packet"),
-                                    null);
+                            // not a channel of this migration (a scan, a stray): drop it, serve the rest
+                            key.cancel();
+                            pending.remove(p);
+                            all.remove(p);
+                            drop(p, "closed after " + p.head.position() + " bytes, before " + (p.head.position() < 4
+                                    ? "its first 4 bytes" : "the end of its init packet"), dropped);
+                            continue;
                         }
                         if (p.head.position() == 4 && p.head.limit() == 4) {
                             if (p.head.getInt(0) == Wire.MAIN_MAGIC) {
@@ -201,6 +246,7 @@ public final class QemuReceiver implements AutoCloseable {
                                             + main.name + " and " + p.name, null);
                                 }
                                 main = p;
+                                pending.remove(p);
                                 key.cancel();
                                 LOG.log(System.Logger.Level.DEBUG, p.name + " is the main channel");
                                 continue;
@@ -209,7 +255,16 @@ public final class QemuReceiver implements AutoCloseable {
                         }
                         if (!p.head.hasRemaining()) {
                             key.cancel();
-                            InitPacket init = InitPacket.decode(ByteBuffer.wrap(p.bytes()), p.name);
+                            pending.remove(p);
+                            InitPacket init;
+                            try {
+                                init = InitPacket.decode(ByteBuffer.wrap(p.bytes()), p.name);
+                            } catch (MultifdException e) {
+                                // garbage, not a multifd channel: drop it, serve the rest
+                                all.remove(p);
+                                drop(p, e.getMessage(), dropped);
+                                continue;
+                            }
                             int id = init.channelId();
                             UUID want = options.uuid().orElse(firstUuid == null ? init.uuid() : firstUuid);
                             if (!init.uuid().equals(want)) {
@@ -243,6 +298,37 @@ public final class QemuReceiver implements AutoCloseable {
                 extra.close();
                 throw new MultifdException("connection from " + who + " is one too many: the source opened more than "
                         + "the " + n + " multifd channels expected; set --channels to its multifd-channels");
+            }
+            // a connection still unclassified may be one more multifd channel of a source with more
+            // channels than expected (its first bytes follow at once): look briefly before judging
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXTRA_LOOK_MILLIS);
+            while (System.nanoTime() < until && pending.stream().anyMatch(p -> p.head.position() < 4)) {
+                selector.select(20);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (key.isValid() && key.isReadable() && key.attachment() instanceof Pending p) {
+                        try {
+                            p.channel.read(p.head);
+                        } catch (IOException e) {
+                            key.cancel();
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+            for (Pending p : pending) {
+                if (p.head.position() >= 4 && p.head.getInt(0) == Wire.MAGIC) {
+                    throw new MultifdException("connection from " + p.name + " is one too many: it starts like a "
+                            + "multifd channel, but the main channel and " + n + " multifd channels are connected; "
+                            + "does the source use more than multifd-channels=" + n + "?");
+                }
+            }
+            for (Pending p : pending) {
+                all.remove(p);
+                drop(p, "sent no complete init packet before the migration's connections were complete", dropped);
+            }
+            if (!dropped.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "dropped " + dropped.size() + " connection(s) that were not "
+                        + "channels of this migration: " + dropped);
             }
             ok = true;
         } catch (IOException e) {
@@ -282,6 +368,177 @@ public final class QemuReceiver implements AutoCloseable {
             throw new MultifdException("cannot switch the connections to blocking mode: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** A TLS connection after its handshake and first bytes: the main channel or a multifd one. */
+    private record Classified(SocketChannel plain, TlsChannel channel, String name, byte[] head, InitPacket init) {
+    }
+
+    private List<CaptureDecoder.Connection> acceptAllTls(TlsConfig.Context ctx) throws MultifdException {
+        int n = options.channels();
+        long deadline = System.nanoTime() + options.acceptTimeout().toNanos();
+        BlockingQueue<Object> results = new LinkedBlockingQueue<>();
+        List<SocketChannel> accepted = Collections.synchronizedList(new ArrayList<>());
+        List<String> dropped = new ArrayList<>();
+        Classified main = null;
+        Map<Integer, Classified> multifd = new TreeMap<>();
+        UUID firstUuid = null;
+        boolean ok = false;
+        Thread acceptor = new Thread(() -> {
+            int k = 0;
+            try {
+                while (true) {
+                    SocketChannel sc = server.accept();
+                    accepted.add(sc);
+                    Thread t = new Thread(() -> handshake(ctx, sc, deadline, results), "qemu-receive-tls-" + k++);
+                    t.setDaemon(true);
+                    t.start();
+                }
+            } catch (IOException e) {
+                // the listening socket was closed: done
+            }
+        }, "qemu-receive-tls-accept");
+        acceptor.setDaemon(true);
+        try {
+            server.configureBlocking(true);
+            acceptor.start();
+            while (main == null || multifd.size() < n) {
+                long left = deadline - System.nanoTime();
+                Object r = left <= 0 ? null : results.poll(left, TimeUnit.NANOSECONDS);
+                if (r == null) {
+                    throw new MultifdException(String.format("within %d s the source opened %s and %d of %d multifd "
+                                    + "channels over TLS%s%s", options.acceptTimeout().toSeconds(),
+                            main == null ? "no main channel" : "the main channel", multifd.size(), n,
+                            multifd.isEmpty() ? "" : " (ids " + multifd.keySet() + ")",
+                            dropped.isEmpty() ? "" : "; dropped " + dropped.size() + " connections, first: "
+                                    + dropped.get(0)));
+                }
+                if (r instanceof String why) {
+                    dropped.add(why);
+                    continue;
+                }
+                Classified c = (Classified) r;
+                if (c.init() == null) {
+                    if (main != null) {
+                        throw new MultifdException(null, MultifdException.NO_CHANNEL, MultifdException.NO_PACKET,
+                                "magic", "two connections start with QEVM: " + main.name() + " and " + c.name(), null);
+                    }
+                    main = c;
+                    continue;
+                }
+                int id = c.init().channelId();
+                UUID want = options.uuid().orElse(firstUuid == null ? c.init().uuid() : firstUuid);
+                if (!c.init().uuid().equals(want)) {
+                    throw new MultifdException(null, id, MultifdException.NO_PACKET, "uuid", c.name()
+                            + ": init packet uuid " + c.init().uuid() + ", expected " + want, null);
+                }
+                firstUuid = c.init().uuid();
+                if (id >= n) {
+                    throw new MultifdException(null, id, MultifdException.NO_PACKET, "channel id", c.name()
+                            + ": init packet channel id " + id + " is out of range 0.." + (n - 1)
+                            + " (multifd-channels=" + n + ")", null);
+                }
+                if (multifd.putIfAbsent(id, c) != null) {
+                    throw new MultifdException(null, id, MultifdException.NO_PACKET, "channel id",
+                            c.name() + " and " + multifd.get(id).name() + " both carry channel id " + id, null);
+                }
+            }
+            ok = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MultifdException("interrupted while accepting the source's connections", e);
+        } catch (IOException e) {
+            throw new MultifdException("accepting the source's connections failed: " + e.getMessage(), e);
+        } finally {
+            closeServer();
+            List<SocketChannel> keep = new ArrayList<>();
+            if (ok) {
+                keep.add(main.plain());
+                for (Classified c : multifd.values()) {
+                    keep.add(c.plain());
+                }
+            }
+            synchronized (accepted) {
+                for (SocketChannel sc : accepted) {
+                    if (!keep.contains(sc)) {
+                        try {
+                            sc.close();
+                        } catch (IOException ignored) {
+                            // dropping it
+                        }
+                    }
+                }
+            }
+        }
+        if (!dropped.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "dropped " + dropped.size() + " connection(s): " + dropped);
+        }
+        List<CaptureDecoder.Connection> out = new ArrayList<>();
+        out.add(new CaptureDecoder.Connection("main " + main.name(), new ReplayChannel(main.head(), main.channel())));
+        for (Map.Entry<Integer, Classified> e : multifd.entrySet()) {
+            out.add(new CaptureDecoder.Connection("channel " + e.getKey() + " " + e.getValue().name(),
+                    new ReplayChannel(e.getValue().head(), e.getValue().channel())));
+        }
+        return out;
+    }
+
+    /** One connection's handshake and first bytes, on its own thread; the result goes to the queue. */
+    private static void handshake(TlsConfig.Context ctx, SocketChannel sc, long deadline, BlockingQueue<Object> out) {
+        String name = describe(sc);
+        try {
+            java.net.Socket plain = sc.socket();
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            TlsChannel ch = new TlsChannel(ctx.server(plain, "connection " + name, java.time.Duration.ofMillis(left)),
+                    plain);
+            ch.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+            ByteBuffer head = ByteBuffer.allocate(Wire.INIT_PACKET_BYTES);
+            head.limit(4);
+            readFully(ch, head, name);
+            if (head.getInt(0) == Wire.MAIN_MAGIC) {
+                ch.socket().setSoTimeout(0);
+                out.add(new Classified(sc, ch, name, Arrays.copyOf(head.array(), 4), null));
+                return;
+            }
+            head.limit(Wire.INIT_PACKET_BYTES);
+            readFully(ch, head, name);
+            ch.socket().setSoTimeout(0);
+            InitPacket init = InitPacket.decode(ByteBuffer.wrap(head.array()), name);
+            out.add(new Classified(sc, ch, name, head.array(), init));
+        } catch (MultifdException | IOException e) {
+            try {
+                sc.close();
+            } catch (IOException ignored) {
+                // dropping it
+            }
+            out.add(name + ": " + e.getMessage());
+        }
+    }
+
+    private static void readFully(TlsChannel ch, ByteBuffer b, String name) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.read(b) < 0) {
+                throw new IOException("connection " + name + " closed after " + b.position() + " bytes, before "
+                        + (b.limit() == 4 ? "its first 4 bytes" : "the end of its init packet"));
+            }
+        }
+    }
+
+    /** How long unclassified connections are watched once the migration's connections are complete. */
+    static final long EXTRA_LOOK_MILLIS = 200;
+
+    /** Unclassified connections kept at most (a flood of silent ones drops the oldest). */
+    static final int MAX_PENDING = 64;
+
+    private static void drop(Pending p, String why, List<String> dropped) {
+        if (dropped.size() < 64) {
+            dropped.add(p.name + ": " + why);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "dropped " + p.name + ": " + why);
+        try {
+            p.channel.close();
+        } catch (IOException ignored) {
+            // dropping it anyway
+        }
     }
 
     private static String describe(SocketChannel sc) {

@@ -42,6 +42,7 @@ public final class QemuSender {
     private static final System.Logger LOG = System.getLogger(QemuSender.class.getName());
 
     private final SendOptions options;
+    private final java.util.Optional<io.multifd.core.tls.TlsConfig.Context> tls;
 
     /**
      * A sender.
@@ -49,7 +50,21 @@ public final class QemuSender {
      * @param options timeouts
      */
     public QemuSender(SendOptions options) {
+        this(options, java.util.Optional.empty());
+    }
+
+    /**
+     * A sender over TLS 1.3 when a context is given (QEMU's {@code tls-creds} with
+     * {@code endpoint=server} on the destination): the main connection is opened and its handshake
+     * completed first (a QEMU destination takes the first TLS connection as the main channel),
+     * then each multifd connection does its own; every stream ends with {@code close_notify}.
+     *
+     * @param options timeouts
+     * @param tls     the TLS context, or empty for plain TCP
+     */
+    public QemuSender(SendOptions options, java.util.Optional<io.multifd.core.tls.TlsConfig.Context> tls) {
         this.options = Objects.requireNonNull(options, "options");
+        this.tls = Objects.requireNonNull(tls, "tls");
     }
 
     /** One file and its connection. */
@@ -59,6 +74,8 @@ public final class QemuSender {
         final AtomicLong sent = new AtomicLong();
         FileChannel in;
         SocketChannel out;
+        io.multifd.core.tls.TlsChannel secure;
+        long start;
         long size;
         Thread thread;
 
@@ -161,6 +178,26 @@ public final class QemuSender {
                     s.out = SocketChannel.open();
                     s.out.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     s.out.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+                    if (tls.isPresent()) {
+                        java.net.Socket plain = s.out.socket();
+                        s.secure = new io.multifd.core.tls.TlsChannel(tls.get().client(plain, target.getHostString(),
+                                s.main ? "the main channel" : "multifd connection " + s.file.getFileName(),
+                                options.connectTimeout()), plain);
+                        if (!s.main) {
+                            // a QEMU destination reads a TLS multifd channel's init packet as soon as
+                            // its handshake is done, before it handshakes the next connection: send it now
+                            ByteBuffer init = ByteBuffer.allocate((int) Math.min(s.size, Wire.INIT_PACKET_BYTES));
+                            while (init.hasRemaining() && s.in.read(init, init.position()) >= 0) {
+                                // read the file's first bytes
+                            }
+                            init.flip();
+                            while (init.hasRemaining()) {
+                                s.secure.write(init);
+                            }
+                            s.start = init.limit();
+                            s.sent.set(s.start);
+                        }
+                    }
                 } catch (IOException e) {
                     throw new MultifdException("cannot connect " + s.file.getFileName() + " to " + target + ": "
                             + e.getMessage(), e);
@@ -201,7 +238,7 @@ public final class QemuSender {
         // when another thread closes the socket, a thread blocked in SocketChannel.write is
         ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
         try {
-            long pos = 0;
+            long pos = s.start;
             while (pos < s.size) {
                 buf.clear();
                 if (s.size - pos < buf.capacity()) {
@@ -214,12 +251,20 @@ public final class QemuSender {
                 }
                 buf.flip();
                 while (buf.hasRemaining()) {
-                    s.out.write(buf);
+                    if (s.secure != null) {
+                        s.secure.write(buf);
+                    } else {
+                        s.out.write(buf);
+                    }
                     s.sent.set(pos + buf.position());
                 }
                 pos += buf.limit();
             }
-            s.out.shutdownOutput();
+            if (s.secure != null) {
+                s.secure.shutdownOutput();
+            } else {
+                s.out.shutdownOutput();
+            }
         } catch (IOException e) {
             if (failure.compareAndSet(null, new MultifdException("sending " + s.file.getFileName() + " failed after "
                     + s.sent.get() + " of " + s.size + " bytes: " + e.getMessage(), e))) {
@@ -306,6 +351,26 @@ public final class QemuSender {
             return false;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        if (main.secure != null) {
+            try {
+                ByteBuffer sink = ByteBuffer.allocate(4096);
+                while (true) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        return false;
+                    }
+                    main.secure.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+                    sink.clear();
+                    if (main.secure.read(sink) < 0) {
+                        return true;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                return false;
+            } catch (IOException e) {
+                return true;
+            }
+        }
         try (Selector sel = Selector.open()) {
             main.out.configureBlocking(false);
             main.out.register(sel, SelectionKey.OP_READ);
@@ -331,6 +396,13 @@ public final class QemuSender {
 
     private static void closeAll(List<Stream> streams) {
         for (Stream s : streams) {
+            if (s.secure != null) {
+                try {
+                    s.secure.close();
+                } catch (IOException ignored) {
+                    // stopping anyway
+                }
+            }
             if (s.out != null) {
                 try {
                     s.out.close();
