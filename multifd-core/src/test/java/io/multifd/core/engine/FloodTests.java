@@ -96,8 +96,10 @@ class FloodTests {
                     if (s.getInputStream().read() < 0) {
                         closed++;
                     }
+                } catch (java.net.SocketTimeoutException e) {
+                    // still open after 5 s: not dropped
                 } catch (IOException e) {
-                    closed++;
+                    closed++; // reset by the destination
                 }
             }
             assertThat(closed).as("strays closed by the destination").isEqualTo(flood.size());

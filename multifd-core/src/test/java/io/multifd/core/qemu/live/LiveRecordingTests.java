@@ -2,6 +2,7 @@ package io.multifd.core.qemu.live;
 
 import io.multifd.api.MultifdException;
 import io.multifd.core.ResolvedMethod;
+import io.multifd.core.json.Json;
 import io.multifd.core.testing.TestMethods;
 import io.multifd.core.testing.Vectors;
 import io.multifd.core.wire.InitPacket;
@@ -55,9 +56,9 @@ class LiveRecordingTests {
     @TestFactory
     Stream<DynamicTest> theTapRecordsEveryPacketOfTheCapturesAsTheManifestLists() {
         return Vectors.sets().stream().map(set -> DynamicTest.dynamicTest(set.getFileName().toString(), () -> {
-            Map<String, Object> m = JsonText.parseObject(Files.readString(set.resolve("manifest.json")));
-            for (Object o : JsonText.asList(m.get("connections"))) {
-                Map<String, Object> c = JsonText.asObject(o);
+            Map<String, Object> m = Json.parseObject(Files.readString(set.resolve("manifest.json")));
+            for (Object o : Json.asList(m.get("connections"))) {
+                Map<String, Object> c = Json.asObject(o);
                 PacketTap tap = tapFile(set.resolve((String) c.get("file")), 42);
                 assertThat(tap.bytes()).isEqualTo(c.get("bytes"));
                 if (!"multifd".equals(c.get("role"))) {
@@ -69,10 +70,10 @@ class LiveRecordingTests {
                 ChannelRecording r = tap.recording();
                 assertThat((long) r.channel()).isEqualTo(c.get("channel_id"));
                 assertThat(r.ended()).isTrue();
-                List<Object> rows = JsonText.asList(c.get("packet_list"));
+                List<Object> rows = Json.asList(c.get("packet_list"));
                 assertThat(r.packets()).hasSize(rows.size());
                 for (int i = 0; i < rows.size(); i++) {
-                    List<Object> row = JsonText.asList(rows.get(i));
+                    List<Object> row = Json.asList(rows.get(i));
                     RecordedPacket p = r.packets().get(i);
                     assertThat(p.packetNum()).isEqualTo(row.get(0));
                     assertThat(p.sync()).isEqualTo(((Long) row.get(1) & 1) == 1);
@@ -135,15 +136,15 @@ class LiveRecordingTests {
 
     @Test
     void jsonTextParsesWhatTheFilesAndQmpHoldAndNamesTheOffsetOfAnError() {
-        Map<String, Object> o = JsonText.parseObject("{\"return\": {\"status\": \"completed\", \"ram\": "
+        Map<String, Object> o = Json.parseObject("{\"return\": {\"status\": \"completed\", \"ram\": "
                 + "{\"normal\": 2468, \"mbps\": 637.3, \"list\": [1, -2, true, null, \"a\\\"b\\u0041\\n\"]}}}");
-        Map<String, Object> ram = JsonText.asObject(JsonText.asObject(o.get("return")).get("ram"));
+        Map<String, Object> ram = Json.asObject(Json.asObject(o.get("return")).get("ram"));
         assertThat(ram.get("normal")).isEqualTo(2468L);
         assertThat(ram.get("mbps")).isEqualTo(637.3);
-        assertThat(JsonText.asList(ram.get("list"))).containsExactly(1L, -2L, true, null, "a\"bA\n");
-        assertThat(JsonText.quote("a\"b\\\n\u0001")).isEqualTo("\"a\\\"b\\\\\\n\\u0001\"");
-        assertThatThrownBy(() -> JsonText.parse("{\"a\": [1, 2}")).hasMessageContaining("offset 11");
-        assertThatThrownBy(() -> JsonText.parse("[1] x")).hasMessageContaining("after the value");
+        assertThat(Json.asList(ram.get("list"))).containsExactly(1L, -2L, true, null, "a\"bA\n");
+        assertThat(Json.quote("a\"b\\\n\u0001")).isEqualTo("\"a\\\"b\\\\\\n\\u0001\"");
+        assertThatThrownBy(() -> Json.parse("{\"a\": [1, 2}")).hasMessageContaining("offset 11");
+        assertThatThrownBy(() -> Json.parse("[1] x")).hasMessageContaining("after the value");
     }
 
     /**
