@@ -15,6 +15,7 @@ module io.multifd.core {
     exports io.multifd.core.registry;
     exports io.multifd.core.qemu;
     exports io.multifd.core.qemu.live;
+    exports io.multifd.core.json;
     exports io.multifd.core.tls;
 
     uses io.multifd.api.MethodProvider;

@@ -11,6 +11,7 @@ import io.multifd.core.engine.MethodChoice;
 import io.multifd.core.engine.TransferStats;
 import io.multifd.core.image.BlockSpec;
 import io.multifd.core.image.MemoryImage;
+import io.multifd.core.json.Json;
 import io.multifd.core.registry.DiscoveredMethod;
 import io.multifd.core.registry.MethodRegistry;
 import picocli.CommandLine;
@@ -406,19 +407,19 @@ public final class BenchCommand implements Callable<Integer> {
 
     private String json(List<BenchResult> results) {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"image\": ").append(CliJson.str(describe)).append(",\n");
-        sb.append("  \"transport\": ").append(CliJson.str(transport)).append(",\n");
+        sb.append("  \"image\": ").append(Json.quote(describe)).append(",\n");
+        sb.append("  \"transport\": ").append(Json.quote(transport)).append(",\n");
         sb.append("  \"pageSize\": ").append(pageSize).append(",\n");
         sb.append("  \"results\": [");
         for (int i = 0; i < results.size(); i++) {
             BenchResult r = results.get(i);
             sb.append(i == 0 ? "\n" : ",\n").append("    {");
-            sb.append("\"method\": ").append(CliJson.str(r.method()));
+            sb.append("\"method\": ").append(Json.quote(r.method()));
             sb.append(", \"parameters\": {");
             int j = 0;
             for (Map.Entry<String, String> e : r.parameters().entrySet()) {
-                sb.append(j++ == 0 ? "" : ", ").append(CliJson.str(e.getKey())).append(": ")
-                        .append(CliJson.str(e.getValue()));
+                sb.append(j++ == 0 ? "" : ", ").append(Json.quote(e.getKey())).append(": ")
+                        .append(Json.quote(e.getValue()));
             }
             sb.append("}, \"channels\": ").append(r.channels());
             sb.append(", \"imageBytes\": ").append(r.imageBytes());
@@ -428,13 +429,13 @@ public final class BenchCommand implements Callable<Integer> {
             sb.append(", \"ratio\": ").append(num(r.ratio()));
             sb.append(", \"encodeMiBps\": ").append(num(r.encodeMiBps()));
             sb.append(", \"decodeMiBps\": ").append(num(r.decodeMiBps()));
-            sb.append(", \"transport\": ").append(CliJson.str(r.transport()));
+            sb.append(", \"transport\": ").append(Json.quote(r.transport()));
             sb.append(", \"endToEndMiBps\": ").append(num(r.endToEndMiBps()));
             sb.append(", \"endToEndGiBps\": ").append(num(r.endToEndMiBps() / 1024));
             sb.append(", \"endToEndSeconds\": ").append(num(r.endToEndSeconds()));
             sb.append(", \"sourceCpuSeconds\": ").append(num(r.sourceCpuSeconds()));
             sb.append(", \"destinationCpuSeconds\": ").append(num(r.destinationCpuSeconds()));
-            sb.append(", \"destinationMemory\": ").append(CliJson.str(r.destinationMemory()));
+            sb.append(", \"destinationMemory\": ").append(Json.quote(r.destinationMemory()));
             sb.append(", \"encodeCpuSeconds\": ").append(num(r.encodeCpuSeconds()));
             sb.append(", \"decodeCpuSeconds\": ").append(num(r.decodeCpuSeconds()));
             sb.append(", \"verified\": true}");

@@ -2,6 +2,7 @@ package io.multifd.cli;
 
 import io.multifd.api.MethodProvider;
 import io.multifd.api.MultifdException;
+import io.multifd.core.json.Json;
 import io.multifd.core.registry.DiscoveredMethod;
 import io.multifd.core.registry.MethodRegistry;
 import io.multifd.core.registry.ProviderProblem;
@@ -178,10 +179,10 @@ public final class ConformanceCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("{\n  \"conforms\": ").append(ok).append(",\n  \"jars\": [");
         for (int i = 0; i < loaded.size(); i++) {
             Loaded l = loaded.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append("    {\"jar\": ").append(CliJson.str(l.jar().toString()))
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"jar\": ").append(Json.quote(l.jar().toString()))
                     .append(", \"methods\": [").append(String.join(", ", l.methods().stream()
-                            .map(m -> CliJson.str(m.name())).toList()))
-                    .append("], \"problems\": [").append(String.join(", ", l.problems().stream().map(CliJson::str)
+                            .map(m -> Json.quote(m.name())).toList()))
+                    .append("], \"problems\": [").append(String.join(", ", l.problems().stream().map(Json::quote)
                             .toList())).append("]}");
         }
         sb.append(loaded.isEmpty() ? "],\n" : "\n  ],\n").append("  \"methods\": [");
@@ -189,17 +190,17 @@ public final class ConformanceCommand implements Callable<Integer> {
         List<ConformanceReport.MethodReport> ms = report.methods();
         for (int i = 0; i < ms.size(); i++) {
             ConformanceReport.MethodReport m = ms.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append("    {\"method\": ").append(CliJson.str(m.method()))
-                    .append(", \"provider\": ").append(CliJson.str(m.provider()))
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"method\": ").append(Json.quote(m.method()))
+                    .append(", \"provider\": ").append(Json.quote(m.provider()))
                     .append(", \"conforms\": ").append(m.passed()).append(", \"checks\": [");
             for (int j = 0; j < m.checks().size(); j++) {
                 ConformanceReport.Check c = m.checks().get(j);
                 counts[c.status().ordinal()]++;
-                sb.append(j == 0 ? "\n" : ",\n").append("      {\"check\": ").append(CliJson.str(c.check()))
-                        .append(", \"rule\": ").append(CliJson.str(c.rule()))
-                        .append(", \"status\": ").append(CliJson.str(c.status().name().toLowerCase(java.util.Locale.ROOT)))
-                        .append(", \"reason\": ").append(CliJson.str(c.reason()))
-                        .append(", \"seed\": ").append(c.seed().map(CliJson::str).orElse("null")).append("}");
+                sb.append(j == 0 ? "\n" : ",\n").append("      {\"check\": ").append(Json.quote(c.check()))
+                        .append(", \"rule\": ").append(Json.quote(c.rule()))
+                        .append(", \"status\": ").append(Json.quote(c.status().name().toLowerCase(java.util.Locale.ROOT)))
+                        .append(", \"reason\": ").append(Json.quote(c.reason()))
+                        .append(", \"seed\": ").append(c.seed().map(Json::quote).orElse("null")).append("}");
             }
             sb.append(m.checks().isEmpty() ? "]}" : "\n    ]}");
         }
@@ -207,7 +208,7 @@ public final class ConformanceCommand implements Callable<Integer> {
                 .append("  \"passed\": ").append(counts[ConformanceReport.Status.PASSED.ordinal()])
                 .append(",\n  \"failed\": ").append(counts[ConformanceReport.Status.FAILED.ordinal()])
                 .append(",\n  \"skipped\": ").append(counts[ConformanceReport.Status.SKIPPED.ordinal()])
-                .append(",\n  \"xml\": ").append(CliJson.str(xml.toAbsolutePath().normalize().toString()))
+                .append(",\n  \"xml\": ").append(Json.quote(xml.toAbsolutePath().normalize().toString()))
                 .append("\n}\n");
         return sb.toString();
     }

@@ -2,6 +2,7 @@ package io.multifd.cli;
 
 import io.multifd.api.MethodParameter;
 import io.multifd.api.MultifdException;
+import io.multifd.core.json.Json;
 import io.multifd.core.registry.DiscoveredMethod;
 import io.multifd.core.registry.MethodRegistry;
 import io.multifd.core.registry.ProviderProblem;
@@ -98,30 +99,30 @@ public final class MethodsCommand implements Callable<Integer> {
         for (int i = 0; i < ms.size(); i++) {
             DiscoveredMethod m = ms.get(i);
             sb.append(i == 0 ? "\n" : ",\n");
-            sb.append("    {\"name\": ").append(CliJson.str(m.name()))
-                    .append(", \"flag\": ").append(CliJson.str(m.flag().toString()))
+            sb.append("    {\"name\": ").append(Json.quote(m.name()))
+                    .append(", \"flag\": ").append(Json.quote(m.flag().toString()))
                     .append(", \"flag_value\": ").append(m.flag().value())
-                    .append(", \"version\": ").append(CliJson.str(m.version()))
+                    .append(", \"version\": ").append(Json.quote(m.version()))
                     .append(", \"available\": ").append(m.availability().isFull())
                     .append(", \"can_encode\": ").append(m.canEncode())
                     .append(", \"can_decode\": ").append(m.canDecode())
-                    .append(", \"reason\": ").append(CliJson.str(m.availability().reason()))
-                    .append(", \"provider\": ").append(CliJson.str(m.providerClass()))
-                    .append(", \"location\": ").append(CliJson.str(m.location()))
-                    .append(", \"origin\": ").append(CliJson.str(m.origin().label()))
+                    .append(", \"reason\": ").append(Json.quote(m.availability().reason()))
+                    .append(", \"provider\": ").append(Json.quote(m.providerClass()))
+                    .append(", \"location\": ").append(Json.quote(m.location()))
+                    .append(", \"origin\": ").append(Json.quote(m.origin().label()))
                     .append(", \"parameters\": [");
             List<MethodParameter> ps = m.parameters();
             for (int j = 0; j < ps.size(); j++) {
                 MethodParameter p = ps.get(j);
-                sb.append(j == 0 ? "" : ", ").append("{\"name\": ").append(CliJson.str(p.name()))
-                        .append(", \"description\": ").append(CliJson.str(p.description()));
+                sb.append(j == 0 ? "" : ", ").append("{\"name\": ").append(Json.quote(p.name()))
+                        .append(", \"description\": ").append(Json.quote(p.description()));
                 if (p.isInt()) {
                     sb.append(", \"min\": ").append(p.min()).append(", \"max\": ").append(p.max());
                 } else {
-                    sb.append(", \"choices\": [").append(p.choices().stream().map(CliJson::str)
+                    sb.append(", \"choices\": [").append(p.choices().stream().map(Json::quote)
                             .collect(Collectors.joining(", "))).append("]");
                 }
-                sb.append(", \"default\": ").append(CliJson.str(p.defaultValue())).append("}");
+                sb.append(", \"default\": ").append(Json.quote(p.defaultValue())).append("}");
             }
             sb.append("]}");
         }
@@ -130,9 +131,9 @@ public final class MethodsCommand implements Callable<Integer> {
         List<ProviderProblem> ps = r.problems();
         for (int i = 0; i < ps.size(); i++) {
             ProviderProblem p = ps.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append("    {\"provider\": ").append(CliJson.str(p.providerClass()))
-                    .append(", \"location\": ").append(CliJson.str(p.location()))
-                    .append(", \"reason\": ").append(CliJson.str(p.reason())).append("}");
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"provider\": ").append(Json.quote(p.providerClass()))
+                    .append(", \"location\": ").append(Json.quote(p.location()))
+                    .append(", \"reason\": ").append(Json.quote(p.reason())).append("}");
         }
         sb.append(ps.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
         return sb.toString();

@@ -1,7 +1,7 @@
 package io.multifd.cli;
 
 import io.multifd.api.MultifdException;
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
 import io.multifd.core.qemu.live.QemuSender;
 import io.multifd.core.qemu.live.SendOptions;
 import io.multifd.core.qemu.live.SendResult;
@@ -79,7 +79,7 @@ public final class QemuSendCommand implements Callable<Integer> {
                 Duration.ofSeconds(waitCloseSeconds)), tlsOptions.context(cl)).send(dir, target);
         PrintWriter out = cl.getOut();
         if (json) {
-            out.print("{\"connections\": [" + r.connections().stream().map(c -> "{\"file\": " + JsonText.quote(c.file())
+            out.print("{\"connections\": [" + r.connections().stream().map(c -> "{\"file\": " + Json.quote(c.file())
                     + ", \"main\": " + c.main() + ", \"bytes\": " + c.bytes() + "}").collect(Collectors.joining(", "))
                     + "], \"bytes\": " + r.bytes() + ", \"destination_closed\": " + r.destinationClosed()
                     + ", \"elapsed_ms\": " + r.elapsedNanos() / 1_000_000 + "}\n");

@@ -1,6 +1,7 @@
 package io.multifd.cli;
 
 import io.multifd.api.MethodProvider;
+import io.multifd.core.testing.MiniJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

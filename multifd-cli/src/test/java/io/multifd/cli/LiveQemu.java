@@ -1,6 +1,7 @@
 package io.multifd.cli;
 
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
+import io.multifd.core.testing.Vectors;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -106,8 +107,8 @@ final class LiveQemu {
      * @return the image file
      */
     static Path blockFile(Path dir, String block) throws IOException {
-        for (Object o : JsonText.asList(JsonText.parse(Files.readString(dir.resolve("blocks.json"))))) {
-            Map<String, Object> b = JsonText.asObject(o);
+        for (Object o : Json.asList(Json.parse(Files.readString(dir.resolve("blocks.json"))))) {
+            Map<String, Object> b = Json.asObject(o);
             if (block.equals(b.get("name"))) {
                 return dir.resolve((String) b.get("file"));
             }
@@ -151,7 +152,7 @@ final class LiveQemu {
             if (!(v instanceof Map)) {
                 return -1;
             }
-            v = JsonText.asObject(v).get(p);
+            v = Json.asObject(v).get(p);
         }
         return v == null ? -1 : ((Number) v).longValue();
     }

@@ -1,5 +1,6 @@
 package io.multifd.cli;
 
+import io.multifd.core.testing.MiniJson;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

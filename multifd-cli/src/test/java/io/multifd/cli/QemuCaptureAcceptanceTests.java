@@ -6,6 +6,8 @@ import io.multifd.core.qemu.ChannelSummary;
 import io.multifd.core.qemu.DecodeResult;
 import io.multifd.core.registry.DiscoveredMethod;
 import io.multifd.core.registry.MethodRegistry;
+import io.multifd.core.testing.MiniJson;
+import io.multifd.core.testing.Vectors;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;

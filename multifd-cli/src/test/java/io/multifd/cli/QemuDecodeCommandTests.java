@@ -1,5 +1,7 @@
 package io.multifd.cli;
 
+import io.multifd.core.testing.MiniJson;
+import io.multifd.core.testing.Vectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

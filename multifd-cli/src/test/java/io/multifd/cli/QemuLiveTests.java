@@ -1,7 +1,7 @@
 package io.multifd.cli;
 
 import io.multifd.core.qemu.live.ChannelRecording;
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
 import io.multifd.core.qemu.live.ReceivedMigration;
 import io.multifd.core.qemu.live.RecordedPacket;
 import org.junit.jupiter.api.BeforeAll;
@@ -331,8 +331,8 @@ class QemuLiveTests {
         // blocks.json, and the source's own counters
         long normal = 0;
         long zero = 0;
-        for (Object o : JsonText.asList(JsonText.parse(Files.readString(dir.resolve("blocks.json"))))) {
-            Map<String, Object> b = JsonText.asObject(o);
+        for (Object o : Json.asList(Json.parse(Files.readString(dir.resolve("blocks.json"))))) {
+            Map<String, Object> b = Json.asObject(o);
             normal += (Long) b.get("normal_pages");
             zero += (Long) b.get("zero_pages");
             if (b.get("name").equals("pc.ram")) {
@@ -447,7 +447,7 @@ class QemuLiveTests {
             assertThat(moved).as("pages sent on more than one channel").isGreaterThan(1000);
         }
         String receiveJson = Files.readString(d.dir().resolve(ReceivedMigration.RECEIVE_JSON), StandardCharsets.UTF_8);
-        assertThat(JsonText.parseObject(receiveJson).get("complete")).isEqualTo(Boolean.TRUE);
+        assertThat(Json.parseObject(receiveJson).get("complete")).isEqualTo(Boolean.TRUE);
     }
 
     private byte[] transcodeAndSend(Path source, String method, Integer level, int channels, Path work,
@@ -467,10 +467,10 @@ class QemuLiveTests {
         }
         CliRun t = CliRun.of(args.toArray(String[]::new));
         assertThat(t.code()).as(t.toString()).isZero();
-        Map<String, Object> tj = JsonText.parseObject(t.out());
+        Map<String, Object> tj = Json.parseObject(t.out());
         assertThat(tj.get("channels")).isEqualTo((long) channels);
-        for (Object o : JsonText.asList(tj.get("connections"))) {
-            assertThat(JsonText.asObject(o).get("sync_packets")).isEqualTo(tj.get("sync_points"));
+        for (Object o : Json.asList(tj.get("connections"))) {
+            assertThat(Json.asObject(o).get("sync_packets")).isEqualTo(tj.get("sync_points"));
         }
         try (QemuVm dst = QemuVm.start("dst", work, destinationArgs)) {
             setMultifd(dst, method, level, channels, destinationParams);

@@ -1,9 +1,10 @@
 package io.multifd.cli;
 
 import io.multifd.core.qemu.live.ChannelRecording;
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
 import io.multifd.core.qemu.live.ReceivedMigration;
 import io.multifd.core.qemu.live.RecordedPacket;
+import io.multifd.core.testing.Vectors;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -40,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class QemuLoopbackTests {
 
     private static Map<String, Object> manifest(Path set) throws IOException {
-        return JsonText.parseObject(Files.readString(set.resolve("manifest.json"), StandardCharsets.UTF_8));
+        return Json.parseObject(Files.readString(set.resolve("manifest.json"), StandardCharsets.UTF_8));
     }
 
     private static List<Path> qemuSets() throws IOException {
@@ -82,8 +83,8 @@ class QemuLoopbackTests {
             assertThat(Files.mismatch(out.resolve(ReceivedMigration.MAIN_BIN), Vectors.mainChannel(set)))
                     .as("main.bin is the main channel byte for byte").isEqualTo(-1L);
             ReceivedMigration rm = ReceivedMigration.open(out);
-            for (Object o : JsonText.asList(m.get("ramblocks"))) {
-                Map<String, Object> want = JsonText.asObject(o);
+            for (Object o : Json.asList(m.get("ramblocks"))) {
+                Map<String, Object> want = Json.asObject(o);
                 var got = rm.blocks().stream().filter(b -> b.name().equals(want.get("name"))).findFirst()
                         .orElseThrow();
                 assertThat(got.sha256()).as(got.name()).isEqualTo(want.get("sha256"));
@@ -91,18 +92,18 @@ class QemuLoopbackTests {
                 assertThat(got.zeroPages()).as(got.name()).isEqualTo(want.get("zero_pages"));
             }
             // the recorded packet sequences are the manifest's packet lists
-            for (Object o : JsonText.asList(m.get("connections"))) {
-                Map<String, Object> c = JsonText.asObject(o);
+            for (Object o : Json.asList(m.get("connections"))) {
+                Map<String, Object> c = Json.asObject(o);
                 if (!"multifd".equals(c.get("role"))) {
                     continue;
                 }
                 int id = ((Long) c.get("channel_id")).intValue();
                 ChannelRecording r = rm.channels().get(id);
-                List<Object> want = JsonText.asList(c.get("packet_list"));
+                List<Object> want = Json.asList(c.get("packet_list"));
                 assertThat(r.packets()).hasSize(want.size());
                 assertThat(r.ended()).isTrue();
                 for (int i = 0; i < want.size(); i++) {
-                    List<Object> row = JsonText.asList(want.get(i));
+                    List<Object> row = Json.asList(want.get(i));
                     RecordedPacket p = r.packets().get(i);
                     String where = "channel " + id + " packet " + i;
                     assertThat(p.packetNum()).as(where).isEqualTo(row.get(0));
@@ -125,7 +126,7 @@ class QemuLoopbackTests {
         CliRun t = CliRun.of("qemu-transcode", set.toString(), "--method", "zlib", "--level", "6", "--channels", "3",
                 "--uuid", uuid.toString(), "--out", out.toString(), "--json");
         assertThat(t.code()).as(t.toString()).isZero();
-        Map<String, Object> tj = JsonText.parseObject(t.out());
+        Map<String, Object> tj = Json.parseObject(t.out());
         long flushes = (Long) tj.get("sync_points");
         try (Stream<Path> s = Files.list(out)) {
             assertThat(s.filter(p -> p.getFileName().toString().matches("conn-\\d+\\.bin")).count()).isEqualTo(4);
@@ -134,17 +135,17 @@ class QemuLoopbackTests {
         CliRun d = CliRun.of("qemu-decode", out.toString(), "--out", decoded.toString(), "--uuid", uuid.toString(),
                 "--json");
         assertThat(d.code()).as(d.toString()).isZero();
-        Map<String, Object> dj = JsonText.parseObject(d.out());
+        Map<String, Object> dj = Json.parseObject(d.out());
         assertThat(dj.get("method")).isEqualTo("zlib");
-        assertThat(JsonText.asList(dj.get("channels"))).hasSize(3);
-        for (Object o : JsonText.asList(dj.get("channels"))) {
-            assertThat(JsonText.asObject(o).get("sync_packets")).isEqualTo(flushes);
+        assertThat(Json.asList(dj.get("channels"))).hasSize(3);
+        for (Object o : Json.asList(dj.get("channels"))) {
+            assertThat(Json.asObject(o).get("sync_packets")).isEqualTo(flushes);
         }
-        Map<String, Object> main = JsonText.asObject(dj.get("main"));
+        Map<String, Object> main = Json.asObject(dj.get("main"));
         assertThat(main.get("flushes")).isEqualTo(flushes);
-        for (Object o : JsonText.asList(m.get("ramblocks"))) {
-            Map<String, Object> want = JsonText.asObject(o);
-            Map<String, Object> got = JsonText.asList(dj.get("blocks")).stream().map(JsonText::asObject)
+        for (Object o : Json.asList(m.get("ramblocks"))) {
+            Map<String, Object> want = Json.asObject(o);
+            Map<String, Object> got = Json.asList(dj.get("blocks")).stream().map(Json::asObject)
                     .filter(b -> b.get("name").equals(want.get("name"))).findFirst().orElseThrow();
             assertThat(got.get("sha256")).as((String) want.get("name")).isEqualTo(want.get("sha256"));
         }

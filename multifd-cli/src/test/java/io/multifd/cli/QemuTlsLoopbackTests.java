@@ -1,7 +1,8 @@
 package io.multifd.cli;
 
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
 import io.multifd.core.qemu.live.ReceivedMigration;
+import io.multifd.core.testing.Vectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +57,7 @@ class QemuTlsLoopbackTests {
 
     private CliRun[] sendAndReceive(Path set, Path out, List<String> receiveTls, List<String> sendTls)
             throws Exception {
-        Map<String, Object> m = JsonText.parseObject(Files.readString(set.resolve("manifest.json")));
+        Map<String, Object> m = Json.parseObject(Files.readString(set.resolve("manifest.json")));
         Path portFile = out.resolveSibling(out.getFileName() + ".port");
         List<String> args = new ArrayList<>(List.of("qemu-receive", "--listen", "127.0.0.1:0", "--out", out.toString(),
                 "--port-file", portFile.toString(), "--accept-timeout", "5", "--idle-timeout", "20", "--channels",
@@ -73,7 +74,7 @@ class QemuTlsLoopbackTests {
 
     private static Path firstSet() throws Exception {
         for (Path set : Vectors.sets()) {
-            Object method = JsonText.parseObject(Files.readString(set.resolve("manifest.json"))).get("method");
+            Object method = Json.parseObject(Files.readString(set.resolve("manifest.json"))).get("method");
             if ("none".equals(method) || "zlib".equals(method) || "zstd".equals(method)) {
                 return set;
             }
@@ -90,10 +91,10 @@ class QemuTlsLoopbackTests {
         assertThat(runs[0].code()).as(runs[0].toString()).isZero();
         assertThat(runs[1].code()).as(runs[1].toString()).isZero();
         assertThat(out.resolve(ReceivedMigration.INCOMPLETE)).doesNotExist();
-        Map<String, Object> m = JsonText.parseObject(Files.readString(set.resolve("manifest.json")));
+        Map<String, Object> m = Json.parseObject(Files.readString(set.resolve("manifest.json")));
         ReceivedMigration rm = ReceivedMigration.open(out);
-        for (Object o : JsonText.asList(m.get("ramblocks"))) {
-            Map<String, Object> want = JsonText.asObject(o);
+        for (Object o : Json.asList(m.get("ramblocks"))) {
+            Map<String, Object> want = Json.asObject(o);
             var got = rm.blocks().stream().filter(b -> b.name().equals(want.get("name"))).findFirst().orElseThrow();
             assertThat(got.sha256()).as(got.name()).isEqualTo(want.get("sha256"));
         }

@@ -1,6 +1,6 @@
 package io.multifd.cli;
 
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
 
 import java.io.File;
 import java.io.IOException;
@@ -199,6 +199,6 @@ final class QemuVm implements AutoCloseable {
      * @return the object
      */
     static Map<String, Object> obj(Object o) {
-        return JsonText.asObject(o);
+        return Json.asObject(o);
     }
 }

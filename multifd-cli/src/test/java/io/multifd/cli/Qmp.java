@@ -1,6 +1,6 @@
 package io.multifd.cli;
 
-import io.multifd.core.qemu.live.JsonText;
+import io.multifd.core.json.Json;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -94,7 +94,7 @@ final class Qmp implements AutoCloseable {
      * @throws IOException on an error reply, a closed socket or the timeout
      */
     Object command(String name, Map<String, ?> args) throws IOException {
-        String msg = "{\"execute\": " + JsonText.quote(name)
+        String msg = "{\"execute\": " + Json.quote(name)
                 + (args.isEmpty() ? "" : ", \"arguments\": " + json(args)) + "}\n";
         ByteBuffer out = ByteBuffer.wrap(msg.getBytes(StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -129,7 +129,7 @@ final class Qmp implements AutoCloseable {
      * @throws IOException as {@link #command}
      */
     Map<String, Object> object(String name, Map<String, ?> args) throws IOException {
-        return JsonText.asObject(command(name, args));
+        return Json.asObject(command(name, args));
     }
 
     /**
@@ -159,7 +159,7 @@ final class Qmp implements AutoCloseable {
                 String line = pending.substring(0, nl).trim();
                 pending.delete(0, nl + 1);
                 if (!line.isEmpty()) {
-                    return JsonText.parseObject(line);
+                    return Json.parseObject(line);
                 }
                 continue;
             }
@@ -181,14 +181,14 @@ final class Qmp implements AutoCloseable {
 
     private static String json(Object v) {
         if (v instanceof Map<?, ?> m) {
-            return m.entrySet().stream().map(e -> JsonText.quote((String) e.getKey()) + ": " + json(e.getValue()))
+            return m.entrySet().stream().map(e -> Json.quote((String) e.getKey()) + ": " + json(e.getValue()))
                     .collect(Collectors.joining(", ", "{", "}"));
         }
         if (v instanceof List<?> l) {
             return l.stream().map(Qmp::json).collect(Collectors.joining(", ", "[", "]"));
         }
         if (v instanceof String s) {
-            return JsonText.quote(s);
+            return Json.quote(s);
         }
         return String.valueOf(v);
     }

@@ -1,7 +1,6 @@
 package io.multifd.cli.mutation;
 
 import io.multifd.api.MultifdException;
-import io.multifd.cli.Vectors;
 import io.multifd.core.ResolvedMethod;
 import io.multifd.core.qemu.BlockSummary;
 import io.multifd.core.qemu.CaptureDecoder;
@@ -12,6 +11,7 @@ import io.multifd.core.qemu.live.TranscodeOptions;
 import io.multifd.core.qemu.live.Transcoder;
 import io.multifd.core.registry.DiscoveredMethod;
 import io.multifd.core.registry.MethodRegistry;
+import io.multifd.core.testing.Vectors;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.multifd.core.qemu;
 
+import io.multifd.core.json.Json;
+
 /**
  * One decoded RAMBlock and its image file.
  *
@@ -28,8 +30,8 @@ public record BlockSummary(String name, String file, long size, String sha256, l
     }
 
     String toJson() {
-        return "{\"name\": " + Json.str(name) + ", \"file\": " + Json.str(file) + ", \"size\": " + size
-                + ", \"sha256\": " + Json.str(sha256) + ", \"normal_pages\": " + normalPages + ", \"zero_pages\": "
+        return "{\"name\": " + Json.quote(name) + ", \"file\": " + Json.quote(file) + ", \"size\": " + size
+                + ", \"sha256\": " + Json.quote(sha256) + ", \"normal_pages\": " + normalPages + ", \"zero_pages\": "
                 + zeroPages + "}";
     }
 }

@@ -1,5 +1,7 @@
 package io.multifd.core.qemu;
 
+import io.multifd.core.json.Json;
+
 /**
  * What one multifd connection carried.
  *
@@ -39,7 +41,7 @@ public record ChannelSummary(int channel, String connection, long packets, long 
     }
 
     String toJson() {
-        return "{\"channel\": " + channel + ", \"connection\": " + Json.str(connection) + ", \"packets\": " + packets
+        return "{\"channel\": " + channel + ", \"connection\": " + Json.quote(connection) + ", \"packets\": " + packets
                 + ", \"sync_packets\": " + syncPackets + ", \"normal_pages\": " + normalPages + ", \"zero_pages\": "
                 + zeroPages + ", \"payload_bytes\": " + payloadBytes + ", \"wire_bytes\": " + wireBytes
                 + ", \"ratio\": " + String.format(java.util.Locale.ROOT, "%.4f", ratio()) + "}";

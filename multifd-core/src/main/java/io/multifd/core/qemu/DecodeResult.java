@@ -1,5 +1,7 @@
 package io.multifd.core.qemu;
 
+import io.multifd.core.json.Json;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -82,13 +84,13 @@ public record DecodeResult(Path outputDir, Optional<String> machineType, Optiona
     /** @return the whole result as one JSON object (for {@code --json}) */
     public String toJson() {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"output_dir\": ").append(Json.str(outputDir.toString())).append(",\n");
-        sb.append("  \"machine\": ").append(Json.str(machineType.orElse(null))).append(",\n");
-        sb.append("  \"method\": ").append(Json.str(method.orElse(null))).append(",\n");
+        sb.append("  \"output_dir\": ").append(Json.quote(outputDir.toString())).append(",\n");
+        sb.append("  \"machine\": ").append(Json.quote(machineType.orElse(null))).append(",\n");
+        sb.append("  \"method\": ").append(Json.quote(method.orElse(null))).append(",\n");
         sb.append("  \"page_size\": ").append(pageSize).append(",\n");
-        sb.append("  \"main\": {\"connection\": ").append(Json.str(mainConnection)).append(", \"bytes\": ")
+        sb.append("  \"main\": {\"connection\": ").append(Json.quote(mainConnection)).append(", \"bytes\": ")
                 .append(mainBytes).append(", \"flushes\": ").append(flushes).append(", \"sync_mode\": ")
-                .append(Json.str(syncMode.name().toLowerCase(java.util.Locale.ROOT))).append(", \"normal_pages\": ")
+                .append(Json.quote(syncMode.name().toLowerCase(java.util.Locale.ROOT))).append(", \"normal_pages\": ")
                 .append(mainNormalPages).append(", \"zero_pages\": ").append(mainZeroPages).append("},\n");
         sb.append("  \"channels\": [").append(channels.stream().map(c -> "\n    " + c.toJson())
                 .collect(Collectors.joining(","))).append(channels.isEmpty() ? "" : "\n  ").append("],\n");

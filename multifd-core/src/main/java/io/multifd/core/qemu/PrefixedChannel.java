@@ -3,15 +3,39 @@ package io.multifd.core.qemu;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Arrays;
 
-/** Replays bytes already read from a connection (while classifying or peeking), then reads on. */
-final class PrefixedChannel implements ReadableByteChannel {
+/**
+ * A connection whose first bytes were already read (to classify it or peek at it): hands those
+ * bytes out again, then reads on from the connection. The prefix is copied, so the caller may
+ * reuse its array.
+ *
+ * @since 0.1
+ */
+public final class PrefixedChannel implements ReadableByteChannel {
 
     private final ByteBuffer prefix;
     private final ReadableByteChannel rest;
 
-    PrefixedChannel(byte[] prefix, int length, ReadableByteChannel rest) {
-        this.prefix = ByteBuffer.wrap(prefix, 0, length).slice();
+    /**
+     * Replays all of {@code prefix}, then reads {@code rest}.
+     *
+     * @param prefix the bytes already read
+     * @param rest   the connection they were read from
+     */
+    public PrefixedChannel(byte[] prefix, ReadableByteChannel rest) {
+        this(prefix, prefix.length, rest);
+    }
+
+    /**
+     * Replays the first {@code length} bytes of {@code prefix}, then reads {@code rest}.
+     *
+     * @param prefix the bytes already read
+     * @param length how many of them to replay
+     * @param rest   the connection they were read from
+     */
+    public PrefixedChannel(byte[] prefix, int length, ReadableByteChannel rest) {
+        this.prefix = ByteBuffer.wrap(Arrays.copyOf(prefix, length));
         this.rest = rest;
     }
 
@@ -19,8 +43,7 @@ final class PrefixedChannel implements ReadableByteChannel {
     public int read(ByteBuffer dst) throws IOException {
         if (prefix.hasRemaining()) {
             int n = Math.min(prefix.remaining(), dst.remaining());
-            ByteBuffer part = prefix.slice(prefix.position(), n);
-            dst.put(part);
+            dst.put(prefix.slice(prefix.position(), n));
             prefix.position(prefix.position() + n);
             return n;
         }

@@ -3,6 +3,7 @@ package io.multifd.core.qemu.live;
 import io.multifd.api.MultifdException;
 import io.multifd.core.ResolvedMethod;
 import io.multifd.core.qemu.CaptureDecoder;
+import io.multifd.core.qemu.PrefixedChannel;
 import io.multifd.core.tls.TlsChannel;
 import io.multifd.core.tls.TlsConfig;
 import io.multifd.core.wire.InitPacket;
@@ -354,7 +355,7 @@ public final class QemuReceiver implements AutoCloseable {
         try {
             for (Map.Entry<Pending, String> e : names.entrySet()) {
                 e.getKey().channel.configureBlocking(true);
-                out.add(new CaptureDecoder.Connection(e.getValue(), new ReplayChannel(e.getKey().bytes(),
+                out.add(new CaptureDecoder.Connection(e.getValue(), new PrefixedChannel(e.getKey().bytes(),
                         e.getKey().channel)));
             }
         } catch (IOException e) {
@@ -474,10 +475,10 @@ public final class QemuReceiver implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "dropped " + dropped.size() + " connection(s): " + dropped);
         }
         List<CaptureDecoder.Connection> out = new ArrayList<>();
-        out.add(new CaptureDecoder.Connection("main " + main.name(), new ReplayChannel(main.head(), main.channel())));
+        out.add(new CaptureDecoder.Connection("main " + main.name(), new PrefixedChannel(main.head(), main.channel())));
         for (Map.Entry<Integer, Classified> e : multifd.entrySet()) {
             out.add(new CaptureDecoder.Connection("channel " + e.getKey() + " " + e.getValue().name(),
-                    new ReplayChannel(e.getValue().head(), e.getValue().channel())));
+                    new PrefixedChannel(e.getValue().head(), e.getValue().channel())));
         }
         return out;
     }

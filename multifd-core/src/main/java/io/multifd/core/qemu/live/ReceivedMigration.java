@@ -3,6 +3,7 @@ package io.multifd.core.qemu.live;
 import io.multifd.api.MultifdException;
 import io.multifd.core.image.BlockSpec;
 import io.multifd.core.image.MemoryImage;
+import io.multifd.core.json.Json;
 import io.multifd.core.qemu.BlockSummary;
 import io.multifd.core.qemu.DecodeResult;
 
@@ -101,26 +102,26 @@ public final class ReceivedMigration {
         }
         Path index = dir.resolve(CHANNELS_DIR).resolve(INDEX_JSON);
         try {
-            Map<String, Object> idx = JsonText.parseObject(Files.readString(index, StandardCharsets.UTF_8));
+            Map<String, Object> idx = Json.parseObject(Files.readString(index, StandardCharsets.UTF_8));
             if (!RecordingResult.FORMAT.equals(idx.get("format"))) {
                 throw new MultifdException(index + ": format " + idx.get("format") + ", expected "
                         + RecordingResult.FORMAT);
             }
             Optional<String> method = Optional.ofNullable((String) idx.get("method"));
-            int pageSize = (int) JsonText.integer(idx, "page_size");
-            UUID uuid = UUID.fromString(JsonText.string(idx, "uuid"));
-            long flushes = JsonText.integer(idx, "flushes");
+            int pageSize = (int) Json.integer(idx, "page_size");
+            UUID uuid = UUID.fromString(Json.string(idx, "uuid"));
+            long flushes = Json.integer(idx, "flushes");
             List<String> names = new ArrayList<>();
-            for (Object o : JsonText.asList(idx.get("blocks"))) {
+            for (Object o : Json.asList(idx.get("blocks"))) {
                 names.add((String) o);
             }
             List<BlockSummary> blocks = new ArrayList<>();
             Path blocksJson = dir.resolve(DecodeResult.BLOCKS_JSON);
-            for (Object o : JsonText.asList(JsonText.parse(Files.readString(blocksJson, StandardCharsets.UTF_8)))) {
-                Map<String, Object> b = JsonText.asObject(o);
-                blocks.add(new BlockSummary(JsonText.string(b, "name"), JsonText.string(b, "file"),
-                        JsonText.integer(b, "size"), JsonText.string(b, "sha256"), JsonText.integer(b, "normal_pages"),
-                        JsonText.integer(b, "zero_pages")));
+            for (Object o : Json.asList(Json.parse(Files.readString(blocksJson, StandardCharsets.UTF_8)))) {
+                Map<String, Object> b = Json.asObject(o);
+                blocks.add(new BlockSummary(Json.string(b, "name"), Json.string(b, "file"),
+                        Json.integer(b, "size"), Json.string(b, "sha256"), Json.integer(b, "normal_pages"),
+                        Json.integer(b, "zero_pages")));
             }
             if (!blocks.stream().map(BlockSummary::name).toList().equals(names)) {
                 throw new MultifdException(index + " lists RAMBlocks " + names + " but " + blocksJson + " has "
@@ -137,7 +138,7 @@ public final class ReceivedMigration {
                 throw new MultifdException(dir + " has no " + MAIN_BIN);
             }
             List<ChannelRecording> channels = new ArrayList<>();
-            int n = (int) JsonText.integer(idx, "channels");
+            int n = (int) Json.integer(idx, "channels");
             for (int id = 0; id < n; id++) {
                 ChannelRecording r = ChannelRecording.read(dir.resolve(CHANNELS_DIR)
                         .resolve(ChannelRecording.fileName(id)), names);

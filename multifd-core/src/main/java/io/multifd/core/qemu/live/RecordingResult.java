@@ -1,5 +1,6 @@
 package io.multifd.core.qemu.live;
 
+import io.multifd.core.json.Json;
 import io.multifd.core.qemu.BlockSummary;
 import io.multifd.core.qemu.DecodeResult;
 
@@ -57,18 +58,18 @@ public record RecordingResult(Path dir, DecodeResult decode, List<ChannelRecordi
     /** @return the content of {@code channels/index.json} */
     String indexJson() {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"format\": ").append(JsonText.quote(FORMAT)).append(",\n");
-        sb.append("  \"method\": ").append(JsonText.quote(decode.method().orElse(null))).append(",\n");
+        sb.append("  \"format\": ").append(Json.quote(FORMAT)).append(",\n");
+        sb.append("  \"method\": ").append(Json.quote(decode.method().orElse(null))).append(",\n");
         sb.append("  \"page_size\": ").append(decode.pageSize()).append(",\n");
         sb.append("  \"channels\": ").append(channels.size()).append(",\n");
-        sb.append("  \"uuid\": ").append(JsonText.quote(uuid.toString())).append(",\n");
+        sb.append("  \"uuid\": ").append(Json.quote(uuid.toString())).append(",\n");
         sb.append("  \"flushes\": ").append(decode.flushes()).append(",\n");
-        sb.append("  \"sync_mode\": ").append(JsonText.quote(decode.syncMode().name().toLowerCase(Locale.ROOT)))
+        sb.append("  \"sync_mode\": ").append(Json.quote(decode.syncMode().name().toLowerCase(Locale.ROOT)))
                 .append(",\n");
-        sb.append("  \"machine\": ").append(JsonText.quote(decode.machineType().orElse(null))).append(",\n");
-        sb.append("  \"blocks\": [").append(decode.blocks().stream().map(b -> JsonText.quote(b.name()))
+        sb.append("  \"machine\": ").append(Json.quote(decode.machineType().orElse(null))).append(",\n");
+        sb.append("  \"blocks\": [").append(decode.blocks().stream().map(b -> Json.quote(b.name()))
                 .collect(Collectors.joining(", "))).append("],\n");
-        sb.append("  \"files\": [").append(channels.stream().map(c -> JsonText.quote(
+        sb.append("  \"files\": [").append(channels.stream().map(c -> Json.quote(
                 ChannelRecording.fileName(c.channel()))).collect(Collectors.joining(", "))).append("]\n");
         return sb.append("}\n").toString();
     }
@@ -77,7 +78,7 @@ public record RecordingResult(Path dir, DecodeResult decode, List<ChannelRecordi
     public String toJson() {
         String d = decode.toJson().trim();
         StringBuilder sb = new StringBuilder(d.substring(0, d.length() - 1).stripTrailing());
-        sb.append(",\n  \"uuid\": ").append(JsonText.quote(uuid.toString()));
+        sb.append(",\n  \"uuid\": ").append(Json.quote(uuid.toString()));
         sb.append(",\n  \"pages_received\": ").append(pagesReceived());
         sb.append(",\n  \"pages_in_image\": ").append(pagesInImage());
         sb.append(",\n  \"recording_ms\": ").append(elapsedNanos / 1_000_000);

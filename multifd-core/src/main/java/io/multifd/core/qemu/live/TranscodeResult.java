@@ -2,6 +2,8 @@ package io.multifd.core.qemu.live;
 
 import io.multifd.core.channel.ChannelStats;
 
+import io.multifd.core.json.Json;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -59,13 +61,13 @@ public record TranscodeResult(Path outDir, Path source, String method, Map<Strin
     /** @return the summary as JSON */
     public String toJson() {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"source\": ").append(JsonText.quote(source.toString())).append(",\n");
-        sb.append("  \"method\": ").append(JsonText.quote(method)).append(",\n");
+        sb.append("  \"source\": ").append(Json.quote(source.toString())).append(",\n");
+        sb.append("  \"method\": ").append(Json.quote(method)).append(",\n");
         sb.append("  \"settings\": {").append(settings.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> JsonText.quote(e.getKey()) + ": " + JsonText.quote(e.getValue()))
+                .map(e -> Json.quote(e.getKey()) + ": " + Json.quote(e.getValue()))
                 .collect(Collectors.joining(", "))).append("},\n");
         sb.append("  \"channels\": ").append(channels).append(",\n");
-        sb.append("  \"uuid\": ").append(JsonText.quote(uuid.toString())).append(",\n");
+        sb.append("  \"uuid\": ").append(Json.quote(uuid.toString())).append(",\n");
         sb.append("  \"page_size\": ").append(pageSize).append(",\n");
         sb.append("  \"sync_points\": ").append(syncPoints).append(",\n");
         sb.append("  \"pages_sent\": ").append(pagesSent).append(",\n");
@@ -73,7 +75,7 @@ public record TranscodeResult(Path outDir, Path source, String method, Map<Strin
         sb.append("  \"connections\": [");
         for (int i = 0; i < stats.size(); i++) {
             ChannelStats s = stats.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append("    {\"file\": ").append(JsonText.quote("conn-" + (i + 1) + ".bin"))
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"file\": ").append(Json.quote("conn-" + (i + 1) + ".bin"))
                     .append(", \"channel\": ").append(i).append(", \"packets\": ").append(s.packets())
                     .append(", \"sync_packets\": ").append(s.syncPackets()).append(", \"normal_pages\": ")
                     .append(s.normalPages()).append(", \"zero_pages\": ").append(s.zeroPages())

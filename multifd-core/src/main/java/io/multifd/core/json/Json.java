@@ -1,4 +1,4 @@
-package io.multifd.core.qemu.live;
+package io.multifd.core.json;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,21 +7,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON reader for the files this package writes and reads back ({@code blocks.json},
- * {@code channels/index.json}) and for QMP replies. Objects become {@code Map<String, Object>}
+ * The project's one JSON reader and string writer: a small, strict reader for the files the
+ * {@code qemu.live} package writes and reads back ({@code blocks.json}, {@code channels/index.json})
+ * and for QMP replies, and {@link #quote(String)} for every hand-built JSON output (decoder summaries,
+ * CLI {@code --json}). Objects become {@code Map<String, Object>}
  * (in document order), arrays {@code List<Object>}, numbers {@code Long} when integral and
  * {@code Double} otherwise, and {@code true}/{@code false}/{@code null} themselves.
  *
  * @since 0.1
  */
-public final class JsonText {
+public final class Json {
 
     private static final int MAX_DEPTH = 64;
 
     private final String text;
     private int at;
 
-    private JsonText(String text) {
+    private Json(String text) {
         this.text = text;
     }
 
@@ -33,7 +35,7 @@ public final class JsonText {
      * @throws IllegalArgumentException naming the offset of the first syntax error
      */
     public static Object parse(String text) {
-        JsonText p = new JsonText(text);
+        Json p = new Json(text);
         Object v = p.value(0);
         p.space();
         if (p.at != text.length()) {
