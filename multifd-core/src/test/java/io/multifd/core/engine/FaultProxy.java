@@ -26,6 +26,7 @@ final class FaultProxy implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread acceptor;
+    private boolean closed;
     private volatile java.util.function.IntConsumer beforeConnect = n -> { };
     private volatile int slowConnection = -1;
     private volatile long slowBytesPerSecond;
@@ -63,12 +64,14 @@ final class FaultProxy implements AutoCloseable {
         try {
             while (true) {
                 Socket client = server.accept();
+                if (!register(client)) {
+                    return;
+                }
                 beforeConnect.accept(accepted.get());
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 int n = accepted.getAndIncrement();
-                synchronized (this) {
-                    sockets.add(client);
-                    sockets.add(upstream);
+                if (!register(upstream)) {
+                    return;
                 }
                 long limit = n == cutConnection ? cutAfter : Long.MAX_VALUE;
                 long rate = n == slowConnection ? slowBytesPerSecond : 0;
@@ -81,6 +84,16 @@ final class FaultProxy implements AutoCloseable {
         } catch (IOException e) {
             // closed
         }
+    }
+
+    /** Keeps a socket for close(); closes it at once when the proxy was closed meanwhile. */
+    private synchronized boolean register(Socket s) throws IOException {
+        if (closed) {
+            s.close();
+            return false;
+        }
+        sockets.add(s);
+        return true;
     }
 
     private synchronized void start(Runnable r, String name) {
@@ -139,6 +152,7 @@ final class FaultProxy implements AutoCloseable {
     public void close() throws IOException {
         server.close();
         synchronized (this) {
+            closed = true;
             for (Socket s : sockets) {
                 s.close();
             }
