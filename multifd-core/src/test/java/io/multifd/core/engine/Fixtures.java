@@ -7,6 +7,7 @@ import io.multifd.core.image.MemoryImage;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -103,6 +104,41 @@ final class Fixtures {
         return n;
     }
 
+    /** Each open socket of this process as "inode local remote state" from /proc/net, for failure messages. */
+    static String describeSockets() {
+        java.util.Map<String, String> byInode = new java.util.HashMap<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6", "/proc/net/unix")) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (table.endsWith("unix") && f.length > 6) {
+                        byInode.put(f[6], "unix " + (f.length > 7 ? f[7] : ""));
+                    } else if (f.length > 9) {
+                        byInode.put(f[9], table.substring(10) + " " + f[1] + " -> " + f[2] + " st " + f[3]);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // table not readable here
+            }
+        }
+        List<String> out = new ArrayList<>();
+        java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
+        if (fds != null) {
+            for (java.io.File f : fds) {
+                try {
+                    String link = java.nio.file.Files.readSymbolicLink(f.toPath()).toString();
+                    if (link.startsWith("socket:[")) {
+                        String inode = link.substring(8, link.length() - 1);
+                        out.add("fd " + f.getName() + " " + byInode.getOrDefault(inode, "inode " + inode));
+                    }
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return out.toString();
+    }
+
     /** Waits up to 15 s (a loaded 2-core machine closes late) for the open sockets to drop back to {@code baseline}, then asserts it. */
     static void assertNoSocketsLeftAbove(int baseline) throws InterruptedException {
         if (baseline < 0) {
@@ -117,7 +153,8 @@ final class Fixtures {
             }
             Thread.sleep(20);
         } while (System.nanoTime() < deadline);
-        assertThat(now).as("open sockets").isLessThanOrEqualTo(baseline);
+        assertThat(now).as("open sockets (baseline %d), now: %s", baseline, describeSockets())
+                .isLessThanOrEqualTo(baseline);
     }
 
     /** Waits up to 5 s for every engine thread to end, then asserts none is left. */
