@@ -1,7 +1,5 @@
 package io.multifd.core.channel;
 
-import io.multifd.api.MethodSettings;
-import io.multifd.api.MultifdApi;
 import io.multifd.api.MultifdException;
 import io.multifd.api.PacketFlags;
 import io.multifd.api.RecvChannel;
@@ -31,7 +29,7 @@ import java.nio.channels.ReadableByteChannel;
  *
  * @since 0.1
  */
-public final class ChannelReceiver implements RecvChannel, AutoCloseable {
+public final class ChannelReceiver extends ChannelBase implements RecvChannel, AutoCloseable {
 
     /** What {@link #next()} read. */
     public enum Event {
@@ -54,9 +52,6 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
     /** Requests at least this large bypass the staging buffer when it is empty. */
     static final int DIRECT_READ_BYTES = 32 * 1024;
 
-    private final ResolvedMethod method;
-    private final int pageSize;
-    private final int capacity;
     private final ReadableByteChannel in;
     private final String connection;
     private final PacketNumbers packetNumbers;
@@ -68,9 +63,6 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
     private final ChannelStats stats = new ChannelStats();
 
     private MemoryImage image;
-    private int id = MultifdException.NO_CHANNEL;
-    private Object state;
-    private long packetNumber = MultifdException.NO_PACKET;
     private long lastPacketNumber = -1;
     private long packetsRead;
     private Block block;
@@ -91,9 +83,7 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
      */
     public ChannelReceiver(ResolvedMethod method, int pageSize, ReadableByteChannel in, String connection,
                            PacketNumbers packetNumbers) {
-        this.method = method;
-        this.pageSize = MultifdApi.checkPageSize(pageSize);
-        this.capacity = MultifdApi.packetCapacity(pageSize);
+        super(method, MultifdException.NO_CHANNEL, pageSize);
         this.in = in;
         this.connection = connection;
         this.packetNumbers = packetNumbers;
@@ -369,13 +359,9 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
     }
 
     private MultifdException fail(String field, String detail, Throwable cause) {
-        return new MultifdException(method.name(), id, packetNumber, field, detail, cause);
+        return failure(field, detail, cause);
     }
 
-    private MultifdException bug(String hook, String detail, Throwable cause) {
-        return new MultifdException(method.name(), id, packetNumber, hook,
-                "method " + method.name() + " " + hook + " " + detail, cause);
-    }
 
     /**
      * Calls {@code recvCleanup} once and checks rule 1.5.
@@ -394,12 +380,7 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             throw bug("recvCleanup", "threw " + e, e);
         }
-        if (state != null) {
-            Object left = state;
-            state = null;
-            throw bug("recvCleanup", "broke rule 1.5: the state slot still holds a " + left.getClass().getName(),
-                    null);
-        }
+        checkSlotEmptied("recvCleanup");
     }
 
     /** @return the header of the last packet read (reused: copy it to keep it) */
@@ -424,50 +405,14 @@ public final class ChannelReceiver implements RecvChannel, AutoCloseable {
 
     // ---- RecvChannel ----
 
-    @Override
-    public int id() {
-        return id;
-    }
 
-    @Override
-    public int pageSize() {
-        return pageSize;
-    }
 
-    @Override
-    public int packetCapacity() {
-        return capacity;
-    }
 
-    @Override
-    public MethodSettings settings() {
-        return method.settings();
-    }
 
-    @Override
-    public Object state() {
-        return state;
-    }
 
-    @Override
-    public void setState(Object state) {
-        this.state = state;
-    }
 
-    @Override
-    public long packetNumber() {
-        return packetNumber;
-    }
 
-    @Override
-    public MultifdException failure(String field, String detail) {
-        return fail(field, detail);
-    }
 
-    @Override
-    public MultifdException failure(String field, String detail, Throwable cause) {
-        return fail(field, detail, cause);
-    }
 
     @Override
     public PacketFlags flags() {

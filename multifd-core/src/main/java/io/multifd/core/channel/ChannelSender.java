@@ -1,8 +1,6 @@
 package io.multifd.core.channel;
 
 import io.multifd.api.MethodFlag;
-import io.multifd.api.MethodSettings;
-import io.multifd.api.MultifdApi;
 import io.multifd.api.MultifdException;
 import io.multifd.api.PacketFlags;
 import io.multifd.api.PageBatch;
@@ -32,12 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @since 0.1
  */
-public final class ChannelSender implements SendChannel, AutoCloseable {
+public final class ChannelSender extends ChannelBase implements SendChannel, AutoCloseable {
 
-    private final ResolvedMethod method;
-    private final int id;
-    private final int pageSize;
-    private final int capacity;
     private final WritableByteChannel out;
     private final AtomicLong packetCounter;
     private final RamHeader header;
@@ -46,7 +40,6 @@ public final class ChannelSender implements SendChannel, AutoCloseable {
     private final ChannelStats stats = new ChannelStats();
     private final ByteBuffer[] syncIov = new ByteBuffer[1];
 
-    private Object state;
     private int iovSlots;
     private ByteBuffer[] iov = new ByteBuffer[0];
     private int iovCount;
@@ -57,7 +50,6 @@ public final class ChannelSender implements SendChannel, AutoCloseable {
     private boolean filled;
     private int filledSize;
     private MethodFlag filledCompression;
-    private long packetNumber = MultifdException.NO_PACKET;
     private boolean setupCalled;
     private boolean closed;
 
@@ -73,10 +65,7 @@ public final class ChannelSender implements SendChannel, AutoCloseable {
      */
     public ChannelSender(ResolvedMethod method, int id, int pageSize, WritableByteChannel out, AtomicLong packetCounter,
                          boolean detectZero) {
-        this.method = method;
-        this.id = id;
-        this.pageSize = MultifdApi.checkPageSize(pageSize);
-        this.capacity = MultifdApi.packetCapacity(pageSize);
+        super(method, id, pageSize);
         this.out = out;
         this.packetCounter = packetCounter;
         this.header = new RamHeader(pageSize);
@@ -269,18 +258,9 @@ public final class ChannelSender implements SendChannel, AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             throw bug("sendCleanup", "threw " + e, e);
         }
-        if (state != null) {
-            Object left = state;
-            state = null;
-            throw bug("sendCleanup", "broke rule 1.5: the state slot still holds a " + left.getClass().getName(),
-                    null);
-        }
+        checkSlotEmptied("sendCleanup");
     }
 
-    private MultifdException bug(String hook, String detail, Throwable cause) {
-        return new MultifdException(method.name(), id, packetNumber, hook,
-                "method " + method.name() + " " + hook + " " + detail, cause);
-    }
 
     /** @return this channel's counters */
     public ChannelStats stats() {
@@ -294,50 +274,14 @@ public final class ChannelSender implements SendChannel, AutoCloseable {
 
     // ---- SendChannel ----
 
-    @Override
-    public int id() {
-        return id;
-    }
 
-    @Override
-    public int pageSize() {
-        return pageSize;
-    }
 
-    @Override
-    public int packetCapacity() {
-        return capacity;
-    }
 
-    @Override
-    public MethodSettings settings() {
-        return method.settings();
-    }
 
-    @Override
-    public Object state() {
-        return state;
-    }
 
-    @Override
-    public void setState(Object state) {
-        this.state = state;
-    }
 
-    @Override
-    public long packetNumber() {
-        return packetNumber;
-    }
 
-    @Override
-    public MultifdException failure(String field, String detail) {
-        return new MultifdException(method.name(), id, packetNumber, field, detail, null);
-    }
 
-    @Override
-    public MultifdException failure(String field, String detail, Throwable cause) {
-        return new MultifdException(method.name(), id, packetNumber, field, detail, cause);
-    }
 
     @Override
     public void setIovSlots(int slots) {
