@@ -88,9 +88,13 @@ public final class BenchCommand implements Callable<Integer> {
     boolean cold;
 
     @Option(names = "--warmup", defaultValue = "128M", paramLabel = "SIZE",
-            description = "jvm2: each JVM first runs an untimed in-process transfer of this size (JIT warm-up; "
-                    + "0 for none; default: ${DEFAULT-VALUE}).")
+            description = "jvm2: each JVM first runs untimed in-process transfers of this size until the JIT "
+                    + "compiler is idle (0 for none; default: ${DEFAULT-VALUE}).")
     String warmup;
+
+    @Option(names = "--warmup-limit", defaultValue = "30", paramLabel = "SECONDS",
+            description = "jvm2: the longest warm-up of each JVM (default: ${DEFAULT-VALUE}).")
+    double warmupLimit;
 
     @Option(names = "--write-image", paramLabel = "FILE",
             description = "Write the generated image (--image SIZE, --seed) to FILE and exit.")
@@ -200,7 +204,8 @@ public final class BenchCommand implements Callable<Integer> {
             List<BenchResult> results = new ArrayList<>();
             for (MethodChoice c : choices) {
                 for (int n : channels) {
-                    BenchResult r = jvm2 ? TwoProcess.run(img, crc, c, n, !cold, warmupBytes, peerArgs(c), options,
+                    BenchResult r = jvm2 ? TwoProcess.run(img, crc, c, n, !cold, warmupBytes,
+                            java.time.Duration.ofMillis((long) (warmupLimit * 1000)), peerArgs(c), options,
                             s -> {
                                 out.println("multifd bench: " + s);
                                 out.flush();

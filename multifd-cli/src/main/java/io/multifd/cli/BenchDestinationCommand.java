@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,8 +69,11 @@ public final class BenchDestinationCommand implements Callable<Integer> {
     @Option(names = "--cold", description = "Map fresh memory when the transfer starts; it faults in as pages arrive.")
     boolean cold;
 
-    @Option(names = "--warmup", defaultValue = "0", description = "Bytes of the untimed warm-up transfer.")
+    @Option(names = "--warmup", defaultValue = "0", description = "Bytes of each untimed warm-up transfer.")
     long warmup;
+
+    @Option(names = "--warmup-limit", defaultValue = "30", description = "Longest warm-up, in seconds.")
+    double warmupLimit;
 
     @Option(names = "--methods", defaultValue = "none", description = "The method to accept.")
     String methods;
@@ -104,10 +110,21 @@ public final class BenchDestinationCommand implements Callable<Integer> {
             }
         }
         if (warmup > 0) {
-            Bench.warmUp(pageSize, warmup, choice, channels, options);
+            cl.getErr().println("multifd bench: destination " + Bench.warmUp(pageSize, warmup, choice, channels,
+                    options, java.time.Duration.ofMillis((long) (warmupLimit * 1000))));
+            cl.getErr().flush();
+        }
+        // the source warms up too; it says GO when it is ready to send at once, so that the memory
+        // touched below is not left idle again (on some VMs idle memory is slow to touch: host faults)
+        out.println("WARM");
+        out.flush();
+        String go = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (!"GO".equals(go)) {
+            throw new MultifdException("bench destination: expected GO from the source on standard input, got "
+                    + (go == null ? "end of input" : "'" + go + "'"));
         }
         if (prealloc) {
-            touch(storage); // again: memory left idle during the warm-up is slow to touch on some VMs
+            touch(storage);
         }
         MemoryImage[] opened = new MemoryImage[1];
         List<Path> files = new ArrayList<>();

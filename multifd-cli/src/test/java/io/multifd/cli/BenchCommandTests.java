@@ -50,6 +50,20 @@ class BenchCommandTests {
     }
 
     @Test
+    void twoJvmsRunEndToEndWithWarmUpHandshakeAndCheck() throws Exception {
+        Path json = dir.resolve("jvm2.json");
+        CliRun r = CliRun.of("bench", "--image", "4M", "--transport", "jvm2", "--methods", "zstd", "--no-chart",
+                "--progress", "none", "--channels", "2", "--warmup", "2M", "--warmup-limit", "1", "--json",
+                json.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("source JIT warm-up: \\d+ in-process transfers of 2 MiB")
+                .containsPattern("zstd\\{level=1\\} over 2 channels: ratio \\d+\\.\\d\\d, end to end \\d+ MiB/s, .*"
+                        + "bit-exact");
+        String j = Files.readString(json);
+        assertThat(j).contains("\"transport\": \"jvm2\"").contains("\"destinationMemory\": \"prealloc\"");
+    }
+
+    @Test
     void badArgumentsAreUsageErrorsAndUnknownMethodsAreUnavailable() {
         assertThat(CliRun.of("bench", "--image", "1000", "--no-chart").code()).isEqualTo(Main.EXIT_USAGE);
         assertThat(CliRun.of("bench", "--transport", "udp").code()).isEqualTo(Main.EXIT_USAGE);

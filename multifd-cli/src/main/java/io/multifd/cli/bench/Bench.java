@@ -23,6 +23,8 @@ import io.multifd.core.wire.InitPacket;
 import io.multifd.core.wire.Wire;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -30,6 +32,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -250,25 +253,50 @@ public final class Bench {
     }
 
     /**
-     * An untimed in-process loopback TCP transfer of a small generated image, so that the JIT has
-     * compiled both sides' hot paths before a timed run.
+     * Untimed in-process loopback TCP transfers of a small generated image, repeated until the JIT
+     * has settled: a fixed amount is not enough, because the per-packet code runs once per 128
+     * pages and reaches C2's thresholds only after thousands of packets (seen with
+     * {@code -XX:+PrintCompilation}: with one 256 MiB warm-up, the whole send path was still being
+     * compiled during the timed run, and C2 took a third of the CPU). Settled = two successive
+     * rounds in which the compiler threads spent less than 2% of the round's wall time, after at
+     * least three rounds, or the time limit.
      *
      * @param pageSize the page size
-     * @param bytes    the warm-up image size
+     * @param bytes    the warm-up image size (one round)
      * @param choice   the method
      * @param channels data channels
      * @param options  engine settings
-     * @throws MultifdException when the warm-up transfer fails
+     * @param limit    the longest warm-up
+     * @return a line saying how long it took and whether the JIT settled
+     * @throws MultifdException when a warm-up transfer fails
      */
-    public static void warmUp(int pageSize, long bytes, MethodChoice choice, int channels, EngineOptions options)
-            throws MultifdException {
+    public static String warmUp(int pageSize, long bytes, MethodChoice choice, int channels, EngineOptions options,
+                                java.time.Duration limit) throws MultifdException {
         long size = Math.max(pageSize, bytes / pageSize * pageSize);
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        int rounds = 0;
+        int quiet = 0;
         try (MemoryImage small = MemoryImage.allocate(pageSize, List.of(new BlockSpec("pc.ram", size)))) {
             GuestImage.fill(small, 12345);
             Bench warm = new Bench(small, options, (label, p) -> () -> { }, false);
-            warm.tcp(choice, channels);
-            warm.tcp(choice, channels);
+            do {
+                long jit0 = timed ? jit.getTotalCompilationTime() : 0;
+                long t0 = System.nanoTime();
+                warm.tcp(choice, channels);
+                rounds++;
+                long roundMs = (System.nanoTime() - t0) / 1_000_000;
+                long jitMs = timed ? jit.getTotalCompilationTime() - jit0 : Long.MAX_VALUE;
+                quiet = jitMs * 50 < roundMs ? quiet + 1 : 0;
+                if (rounds >= 3 && quiet >= 2) {
+                    break;
+                }
+            } while (System.nanoTime() - start < limit.toNanos());
         }
+        return String.format(Locale.ROOT, "JIT warm-up: %d in-process transfers of %d MiB in %.1f s, %s", rounds,
+                size >> 20, (System.nanoTime() - start) / 1e9, quiet >= 2 ? "settled"
+                        : timed ? "NOT settled (time limit)" : "compilation time not measurable");
     }
 
     private void verify(MemoryImage dest, String label) throws MultifdException {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
@@ -67,6 +68,20 @@ public final class TwoProcess {
         return crc.getValue();
     }
 
+    /** Reads one long of every page, so that the image's memory is mapped in before the timing. */
+    private static void touch(MemoryImage image) {
+        long sum = 0;
+        for (Block b : image.blocks()) {
+            for (long at = 0; at < b.size(); at += image.pageSize()) {
+                sum += b.readOnlyChunk(at).getLong(b.chunkOffset(at));
+            }
+        }
+        touched = sum; // kept, so the reads are not optimised away
+    }
+
+    /** The sum of the last {@link #touch}'s reads. */
+    private static volatile long touched;
+
     /** @return CPU seconds this process used so far (all threads: JIT and GC included) */
     public static double processCpuSeconds() {
         return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
@@ -80,7 +95,8 @@ public final class TwoProcess {
      * @param choice      method and settings
      * @param channels    data channels
      * @param prealloc    destination memory preallocated and touched (else cold)
-     * @param warmupBytes bytes of each side's untimed in-process warm-up transfer, 0 for none
+     * @param warmupBytes bytes of each side's untimed in-process warm-up transfers, 0 for none
+     * @param warmupLimit the longest warm-up of each side
      * @param peerArgs    arguments for the destination's {@code bench-destination} (method, level...)
      * @param options     engine settings
      * @param log         progress lines
@@ -88,7 +104,8 @@ public final class TwoProcess {
      * @throws MultifdException when a side fails or the checksums differ
      */
     public static BenchResult run(MemoryImage source, long sourceCrc, MethodChoice choice, int channels,
-                                  boolean prealloc, long warmupBytes, List<String> peerArgs, EngineOptions options,
+                                  boolean prealloc, long warmupBytes, java.time.Duration warmupLimit,
+                                  List<String> peerArgs, EngineOptions options,
                                   java.util.function.Consumer<String> log) throws MultifdException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -114,6 +131,7 @@ public final class TwoProcess {
         cmd.add("--channels=" + channels);
         cmd.add(prealloc ? "--prealloc" : "--cold");
         cmd.add("--warmup=" + warmupBytes);
+        cmd.add("--warmup-limit=" + warmupLimit.toMillis() / 1000.0);
         cmd.addAll(peerArgs);
         Process p;
         try {
@@ -121,12 +139,24 @@ public final class TwoProcess {
         } catch (IOException e) {
             throw new MultifdException("cannot start the destination JVM " + cmd + ": " + e.getMessage(), e);
         }
-        try (BufferedReader peer = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        PeerLines peer = new PeerLines(p);
+        try {
             if (warmupBytes > 0) {
-                Bench.warmUp(source.pageSize(), warmupBytes, choice, channels, options);
+                log.accept("source " + Bench.warmUp(source.pageSize(), warmupBytes, choice, channels, options,
+                        warmupLimit));
             }
-            int port = Integer.parseInt(value(expect(peer, "READY", p), "port"));
+            // both warmed up: touch the source image again and let the destination touch its memory,
+            // right before the transfer (memory idle for seconds is slow to touch on some VMs, and the
+            // warm-up left it idle; QEMU's source and destination start migrating soon after filling it)
+            peer.expect("WARM");
+            touch(source);
+            try {
+                p.getOutputStream().write("GO\n".getBytes(StandardCharsets.US_ASCII));
+                p.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new MultifdException("lost the destination JVM: " + e.getMessage(), e);
+            }
+            int port = Integer.parseInt(value(peer.expect("READY"), "port"));
             System.gc();
             log.accept(String.format(Locale.ROOT, "destination JVM pid %d ready on port %d (%s memory)", p.pid(),
                     port, prealloc ? "preallocated" : "cold"));
@@ -140,7 +170,7 @@ public final class TwoProcess {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = processCpuSeconds() - cpu0;
-            String result = expect(peer, "RESULT", p);
+            String result = peer.expect("RESULT");
             long crc = Long.parseLong(value(result, "crc32c"));
             if (crc != sourceCrc) {
                 throw new MultifdException(String.format("bench %s x%d: the destination's image has CRC-32C %08x, "
@@ -155,8 +185,6 @@ public final class TwoProcess {
                     source.totalBytes(), sent.total().wireBytes(), sent.total().normalPages(),
                     sent.total().zeroPages(), Double.NaN, Double.NaN, seconds, sent.total().codecNanos() / 1e9,
                     destCodec, cpu, destCpu, prealloc ? "prealloc" : "cold");
-        } catch (IOException e) {
-            throw new MultifdException("lost the destination JVM: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MultifdException("interrupted", e);
@@ -174,25 +202,59 @@ public final class TwoProcess {
         }
     }
 
-    private static String expect(BufferedReader peer, String tag, Process p) throws IOException, MultifdException {
-        while (true) {
-            String line = peer.readLine();
-            if (line == null) {
-                int code;
-                try {
-                    code = p.waitFor(10, TimeUnit.SECONDS) ? p.exitValue() : -1;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    code = -1;
+    /**
+     * The destination's standard output, read continuously by a daemon thread so that the
+     * destination never blocks on a full pipe (a JVM flag such as {@code -XX:+PrintCompilation},
+     * passed on to it, prints a lot while the source is busy with the timed transfer). Protocol
+     * lines ({@code TAG key=value...}) are queued; every other line is copied to standard error.
+     * The thread ends with the destination process (end of its output).
+     */
+    private static final class PeerLines {
+        private static final String EOF = "\u0000EOF";
+        private final Process process;
+        private final BufferedReader reader;
+        private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final Thread thread;
+
+        PeerLines(Process process) {
+            this.process = process;
+            this.reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.thread = new Thread(this::pump, "bench-destination-output");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void pump() {
+            try {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    if (line.equals("WARM") || line.startsWith("READY ") || line.startsWith("RESULT ")) {
+                        lines.add(line);
+                    } else {
+                        System.err.println(line);
+                    }
                 }
-                throw new MultifdException("the destination JVM ended (exit " + code + ") before " + tag
-                        + "; its messages are above");
-            }
-            if (line.startsWith(tag + " ")) {
-                return line;
+            } catch (IOException e) {
+                System.err.println("bench: lost the destination's output: " + e.getMessage());
+            } finally {
+                lines.add(EOF);
             }
         }
-    }
+
+        /** @return the next line starting with {@code tag}; fails when the destination ended first */
+        String expect(String tag) throws MultifdException, InterruptedException {
+            while (true) {
+                String line = lines.take();
+                if (line == EOF) {
+                    lines.add(EOF);
+                    int code = process.waitFor(10, TimeUnit.SECONDS) ? process.exitValue() : -1;
+                    throw new MultifdException("the destination JVM ended (exit " + code + ") before " + tag
+                            + "; its messages are above");
+                }
+                if (line.equals(tag) || line.startsWith(tag + " ")) {
+                    return line;
+                }
+            }
+        }    }
 
     /** Reads {@code key=value} from a line of space-separated pairs. */
     static String value(String line, String key) throws MultifdException {
