@@ -11,8 +11,15 @@ public final class MultifdApi {
      * Version of this contract. A provider returns it from {@link MethodProvider#apiVersion()};
      * being a compile-time constant, the value is the one the provider was built against.
      * Raised on every incompatible change of the hooks.
+     * <ul>
+     * <li>1: first version.</li>
+     * <li>2: page views ({@link PageBatch#normalPage(int)}, {@link RecvChannel#pageBuffer(int)})
+     * are reused by the framework and span {@code position..limit}, which need not start at 0
+     * (rule 2.9). A method that used only relative buffer operations works unchanged but must be
+     * rebuilt.</li>
+     * </ul>
      */
-    public static final int API_VERSION = 1;
+    public static final int API_VERSION = 2;
 
     /** Bytes of page data one packet can carry: QEMU's {@code MULTIFD_PACKET_SIZE} (512 KiB). */
     public static final int PACKET_DATA_BYTES = 512 * 1024;

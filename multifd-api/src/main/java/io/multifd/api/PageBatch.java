@@ -24,8 +24,15 @@ public interface PageBatch {
     long normalOffset(int i);
 
     /**
-     * The bytes of normal page {@code i}: a read-only buffer, position 0, limit {@code pageSize}.
-     * It may be live memory that another thread changes (rule 2.7).
+     * The bytes of normal page {@code i}: a read-only buffer whose {@code position..limit} span
+     * exactly the page ({@code pageSize} bytes). The position is not necessarily 0: use relative
+     * operations, or absolute ones counted from {@code position()} (rule 2.9). It may be live
+     * memory that another thread changes (rule 2.7).
+     *
+     * <p>The framework reuses the view objects (no allocation per page): each call returns the
+     * view of slot {@code i}, set to span page {@code i} again. The view stays valid, and is not
+     * handed out for another page, until the packet was written; a method may add it as payload
+     * ({@code none} does) or change its position while reading it.
      *
      * @param i index {@code 0..normalCount-1}
      * @return the page

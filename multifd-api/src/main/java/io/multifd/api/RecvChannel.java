@@ -52,8 +52,14 @@ public interface RecvChannel extends ChannelContext {
     void readPayload(ByteBuffer dst) throws MultifdException;
 
     /**
-     * The destination of normal page {@code i}: a writable buffer, position 0, limit
-     * {@code pageSize}, usually a view of the mapped destination image (rule 3.4).
+     * The destination of normal page {@code i}: a writable buffer whose {@code position..limit}
+     * span exactly the page ({@code pageSize} bytes), usually a view of the mapped destination
+     * image (rule 3.4). The position is not necessarily 0: use relative operations, or absolute
+     * ones counted from {@code position()}.
+     *
+     * <p>The framework reuses the view objects (no allocation per page): each call returns the
+     * view of slot {@code i}, set to span page {@code i} again. It is valid until {@code recv}
+     * returns; do not keep it.
      *
      * @param i index {@code 0..normalCount-1}
      * @return the page's buffer

@@ -87,6 +87,10 @@
  * keep one endless stream per channel); each packet's payload MUST then end at a point where the
  * receiver can produce all of the packet's pages from it and the earlier payloads of that
  * channel (a sync flush).</li>
+ * <li>2.9 A page view spans {@code position..limit} of its buffer, and the position need not be
+ * 0 (the framework reuses one view object per batch slot). A method MUST NOT assume position 0
+ * or capacity {@code pageSize}, nor keep a view after the hook returns (send: after the packet
+ * was written). The same holds for {@link io.multifd.api.RecvChannel#pageBuffer(int)}.</li>
  * </ul>
  *
  * <h3>3. Receive side</h3>

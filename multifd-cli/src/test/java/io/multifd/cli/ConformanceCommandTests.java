@@ -105,7 +105,7 @@ class ConformanceCommandTests {
         Map<String, Object> m = MiniJson.obj(MiniJson.arr(j.get("methods")).get(0));
         assertThat(m).containsEntry("method", "wrong-flag").containsEntry("conforms", false);
         List<Map<String, Object>> checks = MiniJson.arr(m.get("checks")).stream().map(MiniJson::obj).toList();
-        assertThat(checks).hasSize(28);
+        assertThat(checks).hasSize(29);
         Map<String, Object> flag = checks.stream().filter(c -> c.get("check").equals("rule_2_5_setsExactlyItsFlag"))
                 .findFirst().orElseThrow();
         assertThat(flag).containsEntry("rule", "2.5").containsEntry("status", "failed");
@@ -116,7 +116,7 @@ class ConformanceCommandTests {
         assertThat(api).containsEntry("status", "passed").containsEntry("reason", "").containsEntry("seed", null);
         long failed = checks.stream().filter(c -> c.get("status").equals("failed")).count();
         assertThat(j.get("failed")).isEqualTo(failed);
-        assertThat((Long) j.get("passed") + (Long) j.get("failed") + (Long) j.get("skipped")).isEqualTo(28L);
+        assertThat((Long) j.get("passed") + (Long) j.get("failed") + (Long) j.get("skipped")).isEqualTo(29L);
         assertThat(j.get("xml")).isEqualTo(xml.toAbsolutePath().toString());
         assertThat(Files.readString(xml.resolve("wrong-flag/TEST-jqwik.xml"))).contains("<failure")
                 .contains("rule 2 5 setsExactlyItsFlag");

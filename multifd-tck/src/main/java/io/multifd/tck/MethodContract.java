@@ -473,6 +473,21 @@ public interface MethodContract {
         RoundTrips.check(provider(), settings(), plan, RoundTrips.Order.ONE_BY_ONE, "2.8", Rules.hint("2.8"));
     }
 
+    /**
+     * Rule 2.9: page views span {@code position..limit}, not {@code 0..pageSize}: both sides see
+     * views at the pages' places in their storage (as the engine hands them out), reused from
+     * packet to packet, and every page arrives intact.
+     *
+     * @param plan the transfer
+     * @throws Exception on failure
+     */
+    @Property(tries = 10)
+    @AddLifecycleHook(RuleHook.class)
+    default void rule_2_9_pageViewsAreUsedFromTheirPosition(@ForAll("severalPackets") TransferPlan plan)
+            throws Exception {
+        RoundTrips.check(provider(), settings(), plan, RoundTrips.Order.ONE_BY_ONE, "2.9", Rules.hint("2.9"));
+    }
+
     // ---- 3. Receive side ----
 
     /**

@@ -131,7 +131,8 @@ final class Rules {
             case "1.5" -> "sendCleanup/recvCleanup: end() Deflaters/Inflaters, free native contexts, drop owned"
                     + " buffers, then channel.setState(null)";
             case "2.1" -> "sendSetup: call channel.setIovSlots(n) with the most buffers one packet adds";
-            case "2.3" -> "sendPrepare's addPayload calls and recv's page writes: order of pages, lengths, offsets";
+            case "2.3" -> "sendPrepare's addPayload calls and recv's page writes: order of pages, lengths, offsets,"
+                    + " and page views that do not start at position 0 (rule 2.9)";
             case "2.4" -> "sendPrepare's setNextPacketSize(): the sum of remaining() of the buffers added, and"
                     + " maxPayloadSize(): it must be a true upper bound";
             case "2.5" -> "sendPrepare: setCompression(provider.flag()) for every packet, with or without normal"
@@ -139,6 +140,9 @@ final class Rules {
             case "2.6" -> "sendPrepare: fillPacket() must be the last call, exactly once";
             case "2.8" -> "the end of each packet's payload: flush the stream (e.g. SYNC_FLUSH) so the receiver can"
                     + " produce every page before the next packet; state that carries over between packets";
+            case "2.9" -> "page views: batch.normalPage(i) and channel.pageBuffer(i) span position..limit and the"
+                    + " position is not 0; use relative get/put, or absolute indices from position(); do not keep"
+                    + " a view after the hook returns";
             case "3.2" -> "maxPayloadSize(): it must be a true, tight upper bound";
             case "3.3" -> "recv: read exactly channel.nextPacketSize() bytes with readPayload, no more, no less";
             case "3.4" -> "recv: write pageSize bytes into every channel.pageBuffer(i)";

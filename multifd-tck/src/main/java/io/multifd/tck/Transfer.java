@@ -230,7 +230,7 @@ final class Transfer {
         void send(int packet) throws MultifdException {
             SendBatch batch = sender.batch(BLOCK);
             for (long off : offsets[channel][packet]) {
-                batch.add(off, source.readPage(off));
+                batch.add(source, off); // as the engine does: page views at their place in the block (rule 2.9)
             }
             int start = out.size();
             sender.sendBatch();

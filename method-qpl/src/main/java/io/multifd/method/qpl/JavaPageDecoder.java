@@ -31,8 +31,8 @@ final class JavaPageDecoder implements PageDecoder {
     @Override
     public void decode(ChannelContext channel, int index, NativeBuffer in, int offset, int len, ByteBuffer page,
                        QplCounters counters) throws MultifdException {
-        ByteBuffer dst = page.duplicate();
-        dst.position(0).limit(pageSize);
+        ByteBuffer dst = page.duplicate(); // spans the page: position..limit (API rule 2.9)
+        int start = dst.position();
         inflater.reset();
         inflater.setInput(in.slice(offset, len));
         try {
@@ -50,9 +50,9 @@ final class JavaPageDecoder implements PageDecoder {
             }
         } catch (DataFormatException e) {
             throw channel.failure(pageField(index), "its " + len + " bytes are not valid raw deflate data ("
-                    + e.getMessage() + ") after " + dst.position() + " bytes of output", e);
+                    + e.getMessage() + ") after " + (dst.position() - start) + " bytes of output", e);
         }
-        int produced = dst.position();
+        int produced = dst.position() - start;
         if (!inflater.finished()) {
             throw channel.failure(pageField(index), "its " + len + " bytes of raw deflate end before the deflate "
                     + "stream does, after " + produced + " of " + pageSize + " bytes");

@@ -76,7 +76,7 @@ final class LibqplPageDecoder implements PageDecoder {
             return;
         }
         if (!inPlace) {
-            page.duplicate().position(0).put(scratch.slice(0, pageSize));
+            page.duplicate().put(scratch.slice(0, pageSize));
         }
         if (job == hardware) {
             counters.hardwarePages++;

@@ -19,7 +19,7 @@ interface PageDecoder extends AutoCloseable {
      * @param in       the payload buffer
      * @param offset   where the page's bytes start in {@code in}
      * @param len      how many bytes it has, already checked to be {@code 1..pageSize-1}
-     * @param page     the destination: position 0, limit pageSize
+     * @param page     the destination: position..limit span the page (API rule 2.9)
      * @param counters the channel's counters; the engine counts the page it inflated
      * @throws MultifdException naming {@code page[index]} when the bytes are not raw deflate, end
      *                          before their deflate stream does, or inflate to more or less than a

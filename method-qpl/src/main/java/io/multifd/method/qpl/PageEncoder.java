@@ -14,7 +14,7 @@ interface PageEncoder extends AutoCloseable {
     /**
      * Compresses one page.
      *
-     * @param page     the page: position 0, limit pageSize; may be live memory (rule 2.7)
+     * @param page     the page: position..limit span it (API rule 2.9); may be live memory (rule 2.7)
      * @param out      the payload buffer
      * @param offset   where the compressed bytes go in {@code out}; {@code pageSize - 1} bytes are free
      * @param counters the channel's counters; the engine counts the page it compressed

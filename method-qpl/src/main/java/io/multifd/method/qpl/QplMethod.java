@@ -271,9 +271,7 @@ final class QplMethod implements MultifdMethod {
             int len = state.lengths[i];
             ByteBuffer page = channel.pageBuffer(i);
             if (len == pageSize) {
-                ByteBuffer dst = page.duplicate();
-                dst.position(0).limit(pageSize);
-                dst.put(in.slice(pos, pageSize));
+                page.duplicate().put(in.slice(pos, pageSize)); // the page spans position..limit (rule 2.9)
                 state.counters.rawPages++;
             } else {
                 state.decoder.decode(channel, i, in, pos, len, page, state.counters);

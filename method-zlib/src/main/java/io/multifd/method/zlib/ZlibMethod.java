@@ -33,11 +33,14 @@ final class ZlibMethod implements MultifdMethod {
         final Deflater deflater;
         final byte[] page;
         final byte[] out;
+        /** The payload handed to the framework: a view of {@code out}, reused from packet to packet. */
+        final ByteBuffer payload;
 
         SendState(Deflater deflater, byte[] page, byte[] out) {
             this.deflater = deflater;
             this.page = page;
             this.out = out;
+            this.payload = ByteBuffer.wrap(out);
         }
     }
 
@@ -45,11 +48,14 @@ final class ZlibMethod implements MultifdMethod {
     static final class RecvState {
         final Inflater inflater;
         final byte[] in;
+        /** A view of {@code in} to read the payload into, reused from packet to packet. */
+        final ByteBuffer inView;
         final byte[] scratch = new byte[64];
 
         RecvState(Inflater inflater, byte[] in) {
             this.inflater = inflater;
             this.in = in;
+            this.inView = ByteBuffer.wrap(in);
         }
     }
 
@@ -74,7 +80,7 @@ final class ZlibMethod implements MultifdMethod {
         if (n > 0) {
             SendState state = channel.state(SendState.class);
             size = deflate(channel, state, batch, n);
-            channel.addPayload(ByteBuffer.wrap(state.out, 0, size));
+            channel.addPayload(state.payload.limit(size).position(0));
         }
         channel.setNextPacketSize(size);
         channel.setCompression(MethodFlag.ZLIB);
@@ -89,7 +95,8 @@ final class ZlibMethod implements MultifdMethod {
         int pos = 0;
         for (int i = 0; i < n; i++) {
             // snapshot the page: deflate must not see it change under its feet (P-ZLIB-1, rule 2.7)
-            batch.normalPage(i).get(0, state.page, 0, pageSize);
+            ByteBuffer page = batch.normalPage(i);
+            page.get(page.position(), state.page, 0, pageSize);
             deflater.setInput(state.page, 0, pageSize);
             if (i < n - 1) {
                 while (!deflater.needsInput()) {
@@ -135,7 +142,7 @@ final class ZlibMethod implements MultifdMethod {
             throw channel.failure("next_packet_size", size + " is outside 0.." + Math.min(bound, state.in.length)
                     + " for " + n + " pages");
         }
-        channel.readPayload(ByteBuffer.wrap(state.in, 0, size));
+        channel.readPayload(state.inView.limit(size).position(0));
         Inflater inflater = state.inflater;
         if (inflater.finished()) {
             throw channel.failure("payload", "the zlib stream already ended (Z_STREAM_END) in an earlier packet");
@@ -154,6 +161,7 @@ final class ZlibMethod implements MultifdMethod {
 
     private static void inflatePage(RecvChannel channel, Inflater inflater, ByteBuffer dst, int i, int n, int size)
             throws DataFormatException, MultifdException {
+        int start = dst.position();
         while (dst.hasRemaining()) {
             int remaining = inflater.getRemaining();
             int wrote = inflater.inflate(dst);
@@ -165,8 +173,8 @@ final class ZlibMethod implements MultifdMethod {
                 throw channel.failure("payload", "the zlib stream asks for a preset dictionary");
             }
             if (wrote == 0 && inflater.getRemaining() == remaining) {
-                throw channel.failure("payload", "page " + i + " of " + n + " inflates to only " + dst.position()
-                        + " of " + dst.limit() + " bytes: " + (remaining == 0
+                throw channel.failure("payload", "page " + i + " of " + n + " inflates to only "
+                        + (dst.position() - start) + " of " + (dst.limit() - start) + " bytes: " + (remaining == 0
                         ? "the " + size + "-byte payload ends early"
                         : "inflate stalls with " + remaining + " of " + size + " payload bytes left"));
             }

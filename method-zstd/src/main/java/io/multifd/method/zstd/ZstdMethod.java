@@ -199,13 +199,14 @@ final class ZstdMethod implements MultifdMethod {
     private static void decompressPage(RecvChannel channel, RecvState state, ByteBuffer dst, int i, int n, int size)
             throws MultifdException {
         ByteBuffer in = state.in;
+        int start = dst.position();
         while (dst.hasRemaining()) {
             int read = in.position();
             int wrote = dst.position();
             state.ctx.decompressDirectByteBufferStream(dst, in);
             if (in.position() == read && dst.position() == wrote) {
-                throw channel.failure("payload", "page " + i + " of " + n + " decompresses to only " + dst.position()
-                        + " of " + dst.limit() + " bytes: " + (in.hasRemaining()
+                throw channel.failure("payload", "page " + i + " of " + n + " decompresses to only "
+                        + (dst.position() - start) + " of " + (dst.limit() - start) + " bytes: " + (in.hasRemaining()
                         ? "zstd stalls with " + in.remaining() + " of " + size + " payload bytes left"
                         : "the " + size + "-byte payload ends early"));
             }

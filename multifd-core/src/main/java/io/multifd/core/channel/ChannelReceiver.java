@@ -51,13 +51,24 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     static final int STAGE_BYTES = 256 * 1024;
     /** Requests at least this large bypass the staging buffer when it is empty. */
     static final int DIRECT_READ_BYTES = 32 * 1024;
+    /**
+     * Bytes of a packet header read before its flags are known: the device-state header's
+     * length, which no RAM packet header is shorter than (320 bytes at least), so one read serves
+     * the common header and most or all of the rest without reading past the header.
+     */
+    static final int FIRST_READ = Wire.DEVICE_STATE_HEADER_BYTES;
 
     private final ReadableByteChannel in;
     private final String connection;
     private final PacketNumbers packetNumbers;
     private final RamHeader header;
-    private final ByteBuffer commonBuffer;
-    private final ByteBuffer restBuffer;
+    /** A whole RAM packet header; its first {@link #FIRST_READ} bytes are read in one go. */
+    private final ByteBuffer headerBuffer;
+    /** The header after its common part, for {@link RamHeader#decode}. */
+    private final ByteBuffer restView;
+    /** The reused writable view of each page slot (API rule 2.9), and the chunk it duplicates. */
+    private final ByteBuffer[] views;
+    private final ByteBuffer[] viewOf;
     private final ByteBuffer stage;
     private final ByteBuffer stageView;
     private final ChannelStats stats = new ChannelStats();
@@ -88,9 +99,15 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         this.connection = connection;
         this.packetNumbers = packetNumbers;
         this.header = new RamHeader(pageSize);
-        this.commonBuffer = ByteBuffer.allocateDirect(Wire.COMMON_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-        this.restBuffer = ByteBuffer.allocateDirect(header.byteLength() - Wire.COMMON_HEADER_BYTES)
+        if (header.byteLength() < FIRST_READ) {
+            throw new IllegalArgumentException("page size " + pageSize + " gives a RAM header of " + header.byteLength()
+                    + " bytes, shorter than the device-state header");
+        }
+        this.headerBuffer = ByteBuffer.allocateDirect(header.byteLength()).order(ByteOrder.BIG_ENDIAN);
+        this.restView = headerBuffer.slice(Wire.COMMON_HEADER_BYTES, header.byteLength() - Wire.COMMON_HEADER_BYTES)
                 .order(ByteOrder.BIG_ENDIAN);
+        this.views = new ByteBuffer[capacity];
+        this.viewOf = new ByteBuffer[capacity];
         this.stage = ByteBuffer.allocateDirect(STAGE_BYTES).limit(0);
         this.stageView = stage.duplicate();
     }
@@ -165,8 +182,8 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         payloadRemaining = 0;
         wireLeft = 0;
         stage.limit(0);
-        commonBuffer.clear();
-        int n = readFully(commonBuffer);
+        headerBuffer.clear().limit(FIRST_READ);
+        int n = readFully(headerBuffer);
         if (n == 0) {
             return Event.END;
         }
@@ -176,32 +193,43 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         }
         PacketFlags flags;
         try {
-            flags = CommonHeader.decode(commonBuffer.flip());
+            flags = CommonHeader.decode(headerBuffer.duplicate().flip());
         } catch (MultifdException e) {
             throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
         }
         if (flags.deviceState()) {
-            ByteBuffer dev = ByteBuffer.allocate(Wire.DEVICE_STATE_HEADER_BYTES - Wire.COMMON_HEADER_BYTES);
-            readExactly(dev, "device-state header");
+            if (n < Wire.DEVICE_STATE_HEADER_BYTES) {
+                throw fail("device-state header", "stream ended inside the device-state header ("
+                        + (n - Wire.COMMON_HEADER_BYTES) + " of " + (Wire.DEVICE_STATE_HEADER_BYTES
+                        - Wire.COMMON_HEADER_BYTES) + " bytes) after packet " + lastNumberText());
+            }
             DeviceStateHeader d;
             try {
-                d = DeviceStateHeader.decode(dev.flip());
+                d = DeviceStateHeader.decode(headerBuffer.slice(Wire.COMMON_HEADER_BYTES,
+                        Wire.DEVICE_STATE_HEADER_BYTES - Wire.COMMON_HEADER_BYTES));
             } catch (MultifdException e) {
                 throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
             }
             throw fail("flags", "device-state packet (flag 0x40) for device '" + d.idstr() + "' instance "
                     + d.instanceId() + ": device state is not supported, only RAM");
         }
-        restBuffer.clear();
-        readExactly(restBuffer, "RAM packet header");
+        int rest = headerBuffer.capacity() - Wire.COMMON_HEADER_BYTES;
+        if (n == FIRST_READ) {
+            headerBuffer.limit(headerBuffer.capacity());
+            n += readFully(headerBuffer);
+        }
+        if (n < headerBuffer.capacity()) {
+            throw fail("header", "stream ended inside the RAM packet header (" + (n - Wire.COMMON_HEADER_BYTES)
+                    + " of " + rest + " bytes) after packet " + lastNumberText());
+        }
         try {
-            header.decode(flags, restBuffer.flip());
+            header.decode(flags, restView.clear());
         } catch (MultifdException e) {
             throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
         }
         packetNumber = header.packetNum();
         checkPacketNumber();
-        long wire = Wire.COMMON_HEADER_BYTES + restBuffer.limit();
+        long wire = headerBuffer.capacity();
         int listed = header.normalPages() + header.zeroPages();
         if (listed == 0) {
             if (header.nextPacketSize() != 0) {
@@ -300,13 +328,14 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         return lastPacketNumber < 0 ? "none (first packet)" : Long.toString(lastPacketNumber);
     }
 
-    private void readExactly(ByteBuffer b, String what) throws MultifdException {
-        int want = b.remaining();
-        int n = readFully(b);
-        if (n < want) {
-            throw fail(what.startsWith("RAM") ? "header" : what, "stream ended inside the " + what + " (" + n
-                    + " of " + want + " bytes) after packet " + lastNumberText());
-        }
+    /** Moves staged bytes into {@code b}, as many as fit; returns how many. */
+    private int unstage(ByteBuffer b) {
+        int k = Math.min(stage.remaining(), b.remaining());
+        int at = stage.position();
+        stageView.limit(at + k).position(at);
+        b.put(stageView);
+        stage.position(at + k);
+        return k;
     }
 
     private int readFully(ByteBuffer b) throws MultifdException {
@@ -314,14 +343,8 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         long t0 = System.nanoTime();
         try {
             while (b.hasRemaining()) {
-                int staged = stage.remaining();
-                if (staged > 0) {
-                    int k = Math.min(staged, b.remaining());
-                    int at = stage.position();
-                    stageView.limit(at + k).position(at);
-                    b.put(stageView);
-                    stage.position(at + k);
-                    total += k;
+                if (stage.hasRemaining()) {
+                    total += unstage(b);
                     continue;
                 }
                 if (b.remaining() >= DIRECT_READ_BYTES || wireLeft <= b.remaining()) {
@@ -476,8 +499,22 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         }
     }
 
+    /**
+     * The reused writable view of slot {@code i}, set to span page {@code i} (API rule 2.9): a new
+     * view object is made only when the slot's page lies in another storage chunk than last time.
+     */
     @Override
     public ByteBuffer pageBuffer(int i) {
-        return block.page(normalOffset(i));
+        long offset = normalOffset(i);
+        ByteBuffer chunk = block.chunk(offset);
+        ByteBuffer v = views[i];
+        if (viewOf[i] != chunk) {
+            v = chunk.duplicate();
+            views[i] = v;
+            viewOf[i] = chunk;
+        }
+        int at = block.chunkOffset(offset);
+        v.limit(at + pageSize).position(at);
+        return v;
     }
 }

@@ -19,9 +19,13 @@ public final class SendBatch implements PageBatch {
     private final boolean detectZero;
     private final ByteBuffer zeroPage;
     private final long[] normalOffsets;
-    private final ByteBuffer[] normalPages;
+    /** Per normal page: the buffer holding it (a storage chunk, or a page added as a buffer)... */
     private final ByteBuffer[] normalChunks;
+    /** ...and where in that buffer the page starts. */
     private final int[] normalChunkOffsets;
+    /** The reused read-only view of each slot (API rule 2.9), and the buffer it duplicates. */
+    private final ByteBuffer[] views;
+    private final ByteBuffer[] viewOf;
     private final long[] zeroOffsets;
     private ByteBuffer window;
     private ByteBuffer windowOf;
@@ -35,23 +39,21 @@ public final class SendBatch implements PageBatch {
         this.detectZero = detectZero;
         this.zeroPage = ByteBuffer.allocateDirect(pageSize).asReadOnlyBuffer();
         this.normalOffsets = new long[capacity];
-        this.normalPages = new ByteBuffer[capacity];
         this.normalChunks = new ByteBuffer[capacity];
         this.normalChunkOffsets = new int[capacity];
+        this.views = new ByteBuffer[capacity];
+        this.viewOf = new ByteBuffer[capacity];
         this.zeroOffsets = new long[capacity];
     }
 
     /**
-     * Empties the batch for a block.
+     * Empties the batch for a block. The slots' views are kept for the next packets (no
+     * allocation per packet).
      *
      * @param block the RAMBlock of the next packet
      * @return this
      */
     public SendBatch reset(String block) {
-        for (int i = 0; i < normal; i++) {
-            normalPages[i] = null;
-            normalChunks[i] = null;
-        }
         blockName = block;
         normal = 0;
         zero = 0;
@@ -62,7 +64,8 @@ public final class SendBatch implements PageBatch {
      * Adds a page; zero pages are recognised here.
      *
      * @param offset its byte offset in the block
-     * @param page   its bytes, position 0, limit {@code pageSize}; kept until the packet is sent
+     * @param page   its bytes between position and limit ({@code pageSize} of them); kept until the
+     *               packet is sent
      * @throws IllegalStateException when the batch is full
      */
     public void add(long offset, ByteBuffer page) {
@@ -77,8 +80,8 @@ public final class SendBatch implements PageBatch {
             zeroOffsets[zero++] = offset;
         } else {
             normalOffsets[normal] = offset;
-            normalChunks[normal] = null;
-            normalPages[normal++] = page;
+            normalChunks[normal] = page;
+            normalChunkOffsets[normal++] = page.position();
         }
     }
 
@@ -116,7 +119,7 @@ public final class SendBatch implements PageBatch {
     /**
      * Whether a page is all zero bytes (a vectorised comparison with a zero page).
      *
-     * @param page the page, position 0, limit {@code pageSize}
+     * @param page the page between position and limit
      * @return true when every byte is zero
      */
     public boolean isZero(ByteBuffer page) {
@@ -154,14 +157,24 @@ public final class SendBatch implements PageBatch {
         return normalOffsets[i];
     }
 
+    /**
+     * The reused read-only view of slot {@code i}, set to span page {@code i} (API rule 2.9): a new
+     * view object is made only when the slot's page lies in another buffer than last time (another
+     * storage chunk or block), so a steady transfer allocates nothing here.
+     */
     @Override
     public ByteBuffer normalPage(int i) {
         checkIndex(i, normal);
         ByteBuffer chunk = normalChunks[i];
-        if (chunk != null) {
-            return chunk.slice(normalChunkOffsets[i], pageSize);
+        ByteBuffer v = views[i];
+        if (viewOf[i] != chunk) {
+            v = chunk.asReadOnlyBuffer();
+            views[i] = v;
+            viewOf[i] = chunk;
         }
-        return normalPages[i].duplicate().clear();
+        int at = normalChunkOffsets[i];
+        v.limit(at + pageSize).position(at);
+        return v;
     }
 
     @Override

@@ -127,8 +127,19 @@ public final class Block {
     }
 
     /**
+     * The writable storage chunk holding a page, shared (do not move its position or limit:
+     * duplicate it): with {@link #chunkOffset(long)} it lets the receive path reuse page views.
+     *
      * @param offset a checked offset
-     * @return the page's byte index inside {@link #readOnlyChunk(long)}
+     * @return the chunk, position 0
+     */
+    public ByteBuffer chunk(long offset) {
+        return chunks[(int) (offset >>> chunkShift)];
+    }
+
+    /**
+     * @param offset a checked offset
+     * @return the page's byte index inside {@link #readOnlyChunk(long)} and {@link #chunk(long)}
      */
     public int chunkOffset(long offset) {
         return (int) (offset & chunkMask);

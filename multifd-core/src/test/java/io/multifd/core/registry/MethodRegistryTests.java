@@ -1,6 +1,7 @@
 package io.multifd.core.registry;
 
 import io.multifd.api.MethodFlag;
+import io.multifd.api.MultifdApi;
 import io.multifd.api.MultifdException;
 import io.multifd.core.ResolvedMethod;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class MethodRegistryTests {
                 Map.entry("TestProviders$ThrowingConstructor", "boom in the constructor"),
                 Map.entry("io.multifd.core.registry.DoesNotExist", "not found"),
                 Map.entry("TestProviders$BadName", "'Bad_Name' does not match"),
-                Map.entry("TestProviders$ApiMismatch", "API version 99, but this framework has API version 1"),
+                Map.entry("TestProviders$ApiMismatch", "API version 99, but this framework has API version " + MultifdApi.API_VERSION),
                 Map.entry("TestProviders$ThrowingName", "no name today"),
                 Map.entry("TestProviders$ThrowingAvailability", "probe crashed"),
                 Map.entry("TestProviders$Squatter", "reserved for the built-in classes io.multifd.method.zlib"),

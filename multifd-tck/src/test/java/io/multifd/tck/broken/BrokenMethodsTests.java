@@ -47,7 +47,7 @@ class BrokenMethodsTests {
     @Test
     void correctMethodPassesEveryCheck() {
         Map<String, KitRun.Outcome> outcomes = KitRun.run(Contracts.CorrectContract.class);
-        assertThat(outcomes).hasSize(28);
+        assertThat(outcomes).hasSize(29);
         outcomes.forEach((check, o) -> {
             if (check.equals(LEAKS)) {
                 assertThat(o).isEqualTo(new KitRun.Outcome("SKIPPED",
@@ -122,6 +122,13 @@ class BrokenMethodsTests {
                 ROUND_TRIP);
         assertBreaks(outcomes, SEVERAL_PACKETS, "2.8");
         assertPasses(outcomes, ROUND_TRIP);
+    }
+
+    @Test
+    void assumingPageViewsStartAtPositionZeroBreaksRule29() {
+        String check = "rule_2_9_pageViewsAreUsedFromTheirPosition";
+        Map<String, KitRun.Outcome> outcomes = KitRun.run(Contracts.AssumesPositionZeroContract.class, check);
+        assertBreaks(outcomes, check, "2.9");
     }
 
     @Test

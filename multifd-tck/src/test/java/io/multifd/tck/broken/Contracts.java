@@ -108,6 +108,14 @@ final class Contracts {
         }
     }
 
+    /** Rule 2.9. */
+    static final class AssumesPositionZeroContract implements FixtureContract {
+        @Override
+        public MethodProvider provider() {
+            return new Providers.AssumesPositionZero();
+        }
+    }
+
     /** Rule 1.3. */
     static final class ThrowsRawExceptionContract implements FixtureContract {
         @Override

@@ -155,6 +155,19 @@ public final class Providers {
         }
     }
 
+    /** Rule 2.9: takes each page from position 0 of its buffer instead of its position. */
+    public static final class AssumesPositionZero extends BrokenProvider {
+        /** Creates it. */
+        public AssumesPositionZero() {
+            super("position-zero", 0x26, f -> new RawPagesMethod(f) {
+                @Override
+                ByteBuffer payloadPage(SendChannel channel, ByteBuffer page, int i) {
+                    return page.duplicate().limit(channel.pageSize()).position(0);
+                }
+            });
+        }
+    }
+
     /** Rule 1.3: throws IllegalArgumentException for a payload of the wrong size. */
     public static final class ThrowsRawException extends BrokenProvider {
         /** Creates it. */
