@@ -30,6 +30,20 @@ public record MethodFlag(int value) {
     /** Intel QAT through QATzip. */
     public static final MethodFlag QATZIP = new MethodFlag(0x20);
 
+    /** One instance per field value, so that parsing a packet allocates nothing. */
+    private static final MethodFlag[] BY_VALUE = new MethodFlag[FIELD_MASK + 1];
+
+    static {
+        for (MethodFlag f : new MethodFlag[] {NONE, ZLIB, ZSTD, QPL, UADK, QATZIP}) {
+            BY_VALUE[f.value] = f;
+        }
+        for (int v = 0; v <= FIELD_MASK; v += 2) {
+            if (BY_VALUE[v] == null) {
+                BY_VALUE[v] = new MethodFlag(v);
+            }
+        }
+    }
+
     /**
      * Validates the value.
      *
@@ -51,6 +65,9 @@ public record MethodFlag(int value) {
      * @throws IllegalArgumentException when bits outside the field are set
      */
     public static MethodFlag of(int value) {
+        if (value >= 0 && value <= FIELD_MASK && BY_VALUE[value] != null) {
+            return BY_VALUE[value];
+        }
         return new MethodFlag(value);
     }
 

@@ -20,6 +20,19 @@ public record PacketFlags(boolean sync, MethodFlag compression, boolean deviceSt
     /** The flags of a QEMU 10.0 SYNC packet: exactly {@code 0x01}. */
     public static final PacketFlags SYNC = new PacketFlags(true, MethodFlag.NONE, false);
 
+    /** One instance per valid wire value, so that parsing a packet allocates nothing. */
+    private static final PacketFlags[] BY_WIRE = new PacketFlags[KNOWN_BITS + 1];
+
+    static {
+        for (int w = 0; w <= KNOWN_BITS; w++) {
+            boolean sync = (w & SYNC_BIT) != 0;
+            boolean device = (w & DEVICE_STATE_BIT) != 0;
+            if (!(sync && device)) {
+                BY_WIRE[w] = new PacketFlags(sync, MethodFlag.of(w & MethodFlag.FIELD_MASK), device);
+            }
+        }
+    }
+
     /**
      * Rejects combinations QEMU never sends.
      *
@@ -44,7 +57,7 @@ public record PacketFlags(boolean sync, MethodFlag compression, boolean deviceSt
      * @return flags with only the compression field set
      */
     public static PacketFlags data(MethodFlag compression) {
-        return new PacketFlags(false, compression, false);
+        return BY_WIRE[compression.value()];
     }
 
     /**
@@ -60,8 +73,11 @@ public record PacketFlags(boolean sync, MethodFlag compression, boolean deviceSt
             throw new IllegalArgumentException(String.format(
                     "flags 0x%08X have unknown bits 0x%08X set", wire, wire & ~KNOWN_BITS));
         }
-        return new PacketFlags((wire & SYNC_BIT) != 0, MethodFlag.of(wire & MethodFlag.FIELD_MASK),
-                (wire & DEVICE_STATE_BIT) != 0);
+        PacketFlags f = BY_WIRE[wire];
+        if (f == null) {
+            throw new IllegalArgumentException("flags SYNC (0x01) and DEVICE_STATE (0x40) never go together");
+        }
+        return f;
     }
 
     /** @return the wire value */

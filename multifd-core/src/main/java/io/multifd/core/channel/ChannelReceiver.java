@@ -64,7 +64,8 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     private final RamHeader header;
     /** A whole RAM packet header; its first {@link #FIRST_READ} bytes are read in one go. */
     private final ByteBuffer headerBuffer;
-    /** The header after its common part, for {@link RamHeader#decode}. */
+    /** The header's common part and the rest, reused views for the decoders. */
+    private final ByteBuffer commonView;
     private final ByteBuffer restView;
     /** The reused writable view of each page slot (API rule 2.9), and the chunk it duplicates. */
     private final ByteBuffer[] views;
@@ -74,6 +75,10 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     private final ChannelStats stats = new ChannelStats();
 
     private MemoryImage image;
+    /** The block of the previous packet, looked up again only when the name or image changes. */
+    private Block lastBlock;
+    private String lastBlockName;
+    private MemoryImage lastBlockImage;
     private long lastPacketNumber = -1;
     private long packetsRead;
     private Block block;
@@ -104,6 +109,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
                     + " bytes, shorter than the device-state header");
         }
         this.headerBuffer = ByteBuffer.allocateDirect(header.byteLength()).order(ByteOrder.BIG_ENDIAN);
+        this.commonView = headerBuffer.slice(0, Wire.COMMON_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
         this.restView = headerBuffer.slice(Wire.COMMON_HEADER_BYTES, header.byteLength() - Wire.COMMON_HEADER_BYTES)
                 .order(ByteOrder.BIG_ENDIAN);
         this.views = new ByteBuffer[capacity];
@@ -193,7 +199,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         }
         PacketFlags flags;
         try {
-            flags = CommonHeader.decode(headerBuffer.duplicate().flip());
+            flags = CommonHeader.decode(commonView.clear());
         } catch (MultifdException e) {
             throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
         }
@@ -272,7 +278,12 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             throw fail("ramblock", "data packet before the RAMBlocks were announced on the main channel");
         }
         String name = header.blockName();
-        block = image.block(name).orElse(null);
+        if (name != lastBlockName || image != lastBlockImage) { // RamHeader keeps the String while it is unchanged
+            lastBlock = image.block(name).orElse(null);
+            lastBlockName = name;
+            lastBlockImage = image;
+        }
+        block = lastBlock;
         if (block == null) {
             throw fail("ramblock", "unknown RAMBlock '" + name + "'; known: "
                     + image.specs().stream().map(s -> s.name()).toList());

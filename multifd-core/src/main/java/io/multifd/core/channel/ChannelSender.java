@@ -150,7 +150,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
             stats.codec(System.nanoTime() - t0);
         }
         checkPrepared();
-        long wire = write(iov, iovCount, "packet " + packetNumber);
+        long wire = write(iov, iovCount, null);
         stats.packet(batch.normalCount(), batch.zeroCount(), nextPacketSize, wire);
         for (int i = 1; i < iovCount; i++) {
             iov[i] = null;
@@ -198,7 +198,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
         header.setSync(packetNumber);
         encodeHeader();
         syncIov[0] = headerBuffer;
-        long wire = write(syncIov, 1, "SYNC packet " + packetNumber);
+        long wire = write(syncIov, 1, "SYNC ");
         stats.sync(wire);
     }
 
@@ -208,6 +208,12 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
         headerBuffer.flip();
     }
 
+    /**
+     * Writes buffers completely.
+     *
+     * @param what what they are, for the failure message: the init packet, or a prefix of
+     *             "packet N" (null for a data packet; no string is built unless the write fails)
+     */
     private long write(ByteBuffer[] bufs, int count, String what) throws MultifdException {
         long total = 0;
         for (int i = 0; i < count; i++) {
@@ -233,8 +239,10 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
                 }
             }
         } catch (IOException e) {
+            String name = what != null && what.startsWith("init") ? what
+                    : (what == null ? "" : what) + "packet " + packetNumber;
             throw new MultifdException(method.name(), id, packetNumber, null,
-                    "connection failed while writing " + what + ": " + e.getMessage(), e);
+                    "connection failed while writing " + name + ": " + e.getMessage(), e);
         } finally {
             stats.io(System.nanoTime() - t0);
         }
