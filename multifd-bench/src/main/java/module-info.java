@@ -5,5 +5,6 @@
 module io.multifd.bench {
     requires io.multifd.core;
     requires jmh.core;
+    requires com.github.luben.zstd_jni;
 
 }

@@ -62,6 +62,8 @@ public class PacketBenchmarks {
     private int nextPacket;
 
     private byte[] tape;
+    private ByteBuffer destinationStorage;
+    private ByteBuffer directTape;
     private MemoryImage destination;
     private ResolvedMethod recvMethod;
     private ChannelReceiver receiver;
@@ -98,17 +100,29 @@ public class PacketBenchmarks {
             }
         }
         tape = bytes.toByteArray();
-        destination = MemoryImage.allocate(PAGE, List.of(new BlockSpec("pc.ram", (long) PAGES * PAGE)));
+        destinationStorage = ByteBuffer.allocateDirect(PAGES * PAGE);
+        directTape = ByteBuffer.allocateDirect(tape.length).put(tape).flip();
         recvMethod = registry.resolve(method, Map.of(), MethodRegistry.Use.DECODE);
         openReceiver();
+    }
+
+    /** @return the encoded stream of one channel: init packet, then every packet of the image */
+    byte[] tape() {
+        return tape;
     }
 
     private void openReceiver() throws MultifdException {
         if (receiver != null) {
             receiver.close();
         }
-        ReadableByteChannel in = Channels.newChannel(new java.io.ByteArrayInputStream(tape));
-        receiver = new ChannelReceiver(recvMethod, PAGE, in, "tape", null);
+        // like one transfer: a fresh received-bitmap over the same memory (so zero pages are not
+        // cleared again, as in a single pass) and a tape read with one copy per read (as from a socket)
+        if (destination != null) {
+            destination.close();
+        }
+        destination = MemoryImage.wrap(PAGE, new BlockSpec("pc.ram", (long) PAGES * PAGE),
+                List.of(destinationStorage), true);
+        receiver = new ChannelReceiver(recvMethod, PAGE, new TapeChannel(directTape.duplicate()), "tape", null);
         receiver.readInit();
         receiver.setImage(destination);
         receiver.setup();
@@ -186,6 +200,37 @@ public class PacketBenchmarks {
                 }
                 page.put(i, v);
             }
+        }
+    }
+
+    /** Reads a tape held in a direct buffer, one copy per read, as a socket read would. */
+    private static final class TapeChannel implements ReadableByteChannel {
+        private final ByteBuffer tape;
+
+        TapeChannel(ByteBuffer tape) {
+            this.tape = tape;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (!tape.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(dst.remaining(), tape.remaining());
+            dst.put(dst.position(), tape, tape.position(), n);
+            dst.position(dst.position() + n);
+            tape.position(tape.position() + n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // nothing to release
         }
     }
 

@@ -116,6 +116,7 @@ public final class BenchDestinationCommand implements Callable<Integer> {
         }
         // the source warms up too; it says GO when it is ready to send at once, so that the memory
         // touched below is not left idle again (on some VMs idle memory is slow to touch: host faults)
+        TwoProcess.settleAfterWarmUp();
         out.println("WARM");
         out.flush();
         String go = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -159,7 +160,6 @@ public final class BenchDestinationCommand implements Callable<Integer> {
         };
         try (TcpDestination dest = TcpDestination.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 ReceivePolicy.of(List.of(choice.provider())), options)) {
-            System.gc();
             out.println("READY port=" + dest.localAddress().getPort());
             out.flush();
             double cpu0 = TwoProcess.processCpuSeconds();
