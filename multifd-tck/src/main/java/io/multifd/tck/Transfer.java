@@ -285,9 +285,17 @@ final class Transfer {
             receiver.close();
         }
 
-        /** @return stream bytes read so far */
+        /**
+         * @return stream bytes the receiver consumed so far (what it read ahead for the next
+         *         packets excluded); never more than {@link CountingSource} handed out
+         */
         int consumed() {
-            return in.consumed();
+            long c = receiver.consumedBytes();
+            if (c > in.consumed()) {
+                throw new AssertionError("kit error: the receiver consumed " + c + " bytes of a source that gave "
+                        + in.consumed());
+            }
+            return (int) c;
         }
 
         /** @return the core's channel, which is also the method's {@code RecvChannel} */
