@@ -156,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, (cold ? "--cold" : "--prealloc")
                     + " needs --transport jvm2");
         }
-        long warmupBytes = Sizes.parse(warmup);
+        long warmupBytes = warmup.trim().equals("0") ? 0 : Sizes.parse(warmup);
         if (warmupBytes < 0) {
             throw new CommandLine.ParameterException(cl, "--warmup " + warmup + " is not a size");
         }

@@ -67,6 +67,8 @@ class BenchCommandTests {
     void badArgumentsAreUsageErrorsAndUnknownMethodsAreUnavailable() {
         assertThat(CliRun.of("bench", "--image", "1000", "--no-chart").code()).isEqualTo(Main.EXIT_USAGE);
         assertThat(CliRun.of("bench", "--transport", "udp").code()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(CliRun.of("bench", "--transport", "jvm2", "--warmup", "ten", "--no-chart").code())
+                .isEqualTo(Main.EXIT_USAGE);
         CliRun unknown = CliRun.of("bench", "--methods", "nosuch", "--image", "1M", "--no-chart");
         assertThat(unknown.code()).isEqualTo(Main.EXIT_UNAVAILABLE);
         assertThat(unknown.err()).contains("no method named 'nosuch' is installed");

@@ -50,12 +50,15 @@ final class ZlibMethod implements MultifdMethod {
         final byte[] in;
         /** A view of {@code in} to read the payload into, reused from packet to packet. */
         final ByteBuffer inView;
+        /** The packet's pages, inflated in one go before they are copied to their places. */
+        final byte[] pages;
         final byte[] scratch = new byte[64];
 
-        RecvState(Inflater inflater, byte[] in) {
+        RecvState(Inflater inflater, byte[] in, byte[] pages) {
             this.inflater = inflater;
             this.in = in;
             this.inView = ByteBuffer.wrap(in);
+            this.pages = pages;
         }
     }
 
@@ -124,7 +127,8 @@ final class ZlibMethod implements MultifdMethod {
     @Override
     public void recvSetup(RecvChannel channel) {
         byte[] in = new byte[maxPayloadSize(channel.packetCapacity(), channel.pageSize())];
-        channel.setState(new RecvState(new Inflater(false), in));
+        byte[] pages = new byte[channel.packetCapacity() * channel.pageSize()];
+        channel.setState(new RecvState(new Inflater(false), in, pages));
     }
 
     @Override
@@ -149,32 +153,45 @@ final class ZlibMethod implements MultifdMethod {
         }
         inflater.setInput(state.in, 0, size);
         try {
-            for (int i = 0; i < n; i++) {
-                inflatePage(channel, inflater, channel.pageBuffer(i), i, n, size);
-            }
+            inflatePages(channel, state, n, size);
             checkTail(channel, state, n, size);
         } catch (DataFormatException e) {
             throw channel.failure("payload", "inflate failed after " + (size - inflater.getRemaining()) + " of "
                     + size + " payload bytes: " + e.getMessage(), e);
         }
+        int pageSize = channel.pageSize();
+        for (int i = 0; i < n; i++) {
+            channel.pageBuffer(i).put(state.pages, i * pageSize, pageSize);
+        }
     }
 
-    private static void inflatePage(RecvChannel channel, Inflater inflater, ByteBuffer dst, int i, int n, int size)
+    /**
+     * Inflates the packet's {@code n} pages into {@code state.pages} with as few calls as zlib
+     * needs; the caller then copies each page to its place. Inflating each page straight into its
+     * destination page (QEMU's way: one call per 4 KiB output window, each ending in zlib's slow
+     * path) decoded at 0.81x of the library's own speed (JMH DecodeBoundBenchmarks).
+     */
+    private static void inflatePages(RecvChannel channel, RecvState state, int n, int size)
             throws DataFormatException, MultifdException {
-        int start = dst.position();
-        while (dst.hasRemaining()) {
+        Inflater inflater = state.inflater;
+        int pageSize = channel.pageSize();
+        int total = n * pageSize;
+        int produced = 0;
+        while (produced < total) {
             int remaining = inflater.getRemaining();
-            int wrote = inflater.inflate(dst);
+            int wrote = inflater.inflate(state.pages, produced, total - produced);
+            produced += wrote;
             if (inflater.finished()) {
-                throw channel.failure("payload", "the zlib stream ends (Z_STREAM_END) in page " + i + " of " + n
+                throw channel.failure("payload", "the zlib stream ends (Z_STREAM_END) in page "
+                        + Math.min(n - 1, Math.max(0, produced - 1) / pageSize) + " of " + n
                         + ": the sender finished its stream, which QEMU never does (P-ZLIB-3)");
             }
             if (inflater.needsDictionary()) {
                 throw channel.failure("payload", "the zlib stream asks for a preset dictionary");
             }
             if (wrote == 0 && inflater.getRemaining() == remaining) {
-                throw channel.failure("payload", "page " + i + " of " + n + " inflates to only "
-                        + (dst.position() - start) + " of " + (dst.limit() - start) + " bytes: " + (remaining == 0
+                throw channel.failure("payload", "page " + produced / pageSize + " of " + n + " inflates to only "
+                        + produced % pageSize + " of " + pageSize + " bytes: " + (remaining == 0
                         ? "the " + size + "-byte payload ends early"
                         : "inflate stalls with " + remaining + " of " + size + " payload bytes left"));
             }

@@ -270,8 +270,10 @@ class ZlibMethodTests {
             List<Packet> wire = List.of(Loopback.packet(PAGE, MethodFlag.ZLIB, 0, 0, 2, payload));
             assertThatThrownBy(() -> receive(wire)).isInstanceOf(MultifdException.class)
                     .hasMessageContaining("more than its 2 pages");
-            // the two listed pages were written, nothing else
-            assertThat(Loopback.readPage(image, 0)).isEqualTo(pages.get(0));
+            // the packet is refused as a whole: its pages are inflated aside and only copied to their
+            // places once the payload checked out, so neither listed page nor any other was written
+            assertThat(Loopback.readPage(image, 0)).isEqualTo(new byte[PAGE]);
+            assertThat(Loopback.readPage(image, PAGE)).isEqualTo(new byte[PAGE]);
             assertThat(Loopback.readPage(image, 2L * PAGE)).isEqualTo(new byte[PAGE]);
         }
 
