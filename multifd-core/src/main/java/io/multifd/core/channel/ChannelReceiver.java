@@ -349,12 +349,15 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
 
     private int readFully(ByteBuffer b) throws MultifdException {
         int total = 0;
-        long t0 = System.nanoTime();
+        long t0 = 0; // I/O time counts reads from the connection only: most calls are served from the buffer
         try {
             while (b.hasRemaining()) {
                 if (stage.hasRemaining()) {
                     total += unstage(b);
                     continue;
+                }
+                if (t0 == 0) {
+                    t0 = System.nanoTime();
                 }
                 if (b.remaining() >= DIRECT_READ_BYTES) {
                     int n = in.read(b);
@@ -381,7 +384,9 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
                     : lastPacketNumber < 0 ? " its first packet" : " the packet after packet " + lastPacketNumber)
                     + ": " + e.getMessage(), e);
         } finally {
-            stats.io(System.nanoTime() - t0);
+            if (t0 != 0) {
+                stats.io(System.nanoTime() - t0);
+            }
         }
         return total;
     }
