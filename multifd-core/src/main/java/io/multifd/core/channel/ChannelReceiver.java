@@ -399,7 +399,6 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         return failure(field, detail, cause);
     }
 
-
     /**
      * Calls {@code recvCleanup} once and checks rule 1.5.
      *
@@ -449,15 +448,6 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     }
 
     // ---- RecvChannel ----
-
-
-
-
-
-
-
-
-
 
     @Override
     public PacketFlags flags() {

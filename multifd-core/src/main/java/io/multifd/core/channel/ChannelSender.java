@@ -81,7 +81,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
      */
     public void writeInit(UUID uuid) throws MultifdException {
         ByteBuffer b = new InitPacket(uuid, id).encode();
-        write(new ByteBuffer[] {b}, 1, "init packet");
+        write(new ByteBuffer[] {b}, 1, "init packet", false);
         stats.wire(b.capacity());
     }
 
@@ -150,7 +150,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
             stats.codec(System.nanoTime() - t0);
         }
         checkPrepared();
-        long wire = write(iov, iovCount, null);
+        long wire = write(iov, iovCount, "packet", true);
         stats.packet(batch.normalCount(), batch.zeroCount(), nextPacketSize, wire);
         for (int i = 1; i < iovCount; i++) {
             iov[i] = null;
@@ -198,7 +198,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
         header.setSync(packetNumber);
         encodeHeader();
         syncIov[0] = headerBuffer;
-        long wire = write(syncIov, 1, "SYNC ");
+        long wire = write(syncIov, 1, "SYNC packet", true);
         stats.sync(wire);
     }
 
@@ -211,10 +211,10 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
     /**
      * Writes buffers completely.
      *
-     * @param what what they are, for the failure message: the init packet, or a prefix of
-     *             "packet N" (null for a data packet; no string is built unless the write fails)
+     * @param what     what they are, for the failure message (built only when the write fails)
+     * @param numbered whether the message adds the packet number
      */
-    private long write(ByteBuffer[] bufs, int count, String what) throws MultifdException {
+    private long write(ByteBuffer[] bufs, int count, String what, boolean numbered) throws MultifdException {
         long total = 0;
         for (int i = 0; i < count; i++) {
             total += bufs[i].remaining();
@@ -239,10 +239,8 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
                 }
             }
         } catch (IOException e) {
-            String name = what != null && what.startsWith("init") ? what
-                    : (what == null ? "" : what) + "packet " + packetNumber;
-            throw new MultifdException(method.name(), id, packetNumber, null,
-                    "connection failed while writing " + name + ": " + e.getMessage(), e);
+            throw new MultifdException(method.name(), id, packetNumber, null, "connection failed while writing "
+                    + what + (numbered ? " " + packetNumber : "") + ": " + e.getMessage(), e);
         } finally {
             stats.io(System.nanoTime() - t0);
         }
@@ -269,7 +267,6 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
         checkSlotEmptied("sendCleanup");
     }
 
-
     /** @return this channel's counters */
     public ChannelStats stats() {
         return stats;
@@ -281,15 +278,6 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
     }
 
     // ---- SendChannel ----
-
-
-
-
-
-
-
-
-
 
     @Override
     public void setIovSlots(int slots) {
