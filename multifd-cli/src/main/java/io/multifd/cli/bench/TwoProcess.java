@@ -269,7 +269,11 @@ public final class TwoProcess {
         /** @return the next line starting with {@code tag}; fails when the destination ended first */
         String expect(String tag) throws MultifdException, InterruptedException {
             while (true) {
-                String line = lines.take();
+                String line = lines.poll(10, TimeUnit.MINUTES);
+                if (line == null) {
+                    throw new MultifdException("the destination JVM (pid " + process.pid() + ") sent no " + tag
+                            + " line within 10 minutes");
+                }
                 if (line == EOF) {
                     lines.add(EOF);
                     int code = process.waitFor(10, TimeUnit.SECONDS) ? process.exitValue() : -1;
