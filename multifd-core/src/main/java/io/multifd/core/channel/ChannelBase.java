@@ -18,6 +18,15 @@ abstract class ChannelBase implements ChannelContext {
     int id;
     Object state;
     long packetNumber = MultifdException.NO_PACKET;
+    private boolean setupCalled;
+    private boolean closed;
+
+    /** A call of one of the method's hooks. */
+    @FunctionalInterface
+    interface HookCall {
+        /** @throws MultifdException what the hook threw */
+        void run() throws MultifdException;
+    }
 
     ChannelBase(ResolvedMethod method, int id, int pageSize) {
         this.method = method;
@@ -25,6 +34,45 @@ abstract class ChannelBase implements ChannelContext {
         this.pageSize = MultifdApi.checkPageSize(pageSize);
         this.capacity = MultifdApi.packetCapacity(pageSize);
     }
+
+    /**
+     * Runs the setup hook. After a failure the cleanup has run ({@link #close()}); the exception
+     * names method and channel, or blames the hook for an unexpected throw.
+     */
+    final void runSetup(String hook, HookCall call) throws MultifdException {
+        setupCalled = true;
+        try {
+            call.run();
+        } catch (MultifdException e) {
+            close();
+            throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
+        } catch (RuntimeException | LinkageError e) {
+            close();
+            throw bug(hook, "threw " + e, e);
+        }
+    }
+
+    /** Runs the cleanup hook once, and only after a setup, then checks rule 1.5. */
+    final void runCleanup(String hook, HookCall call) throws MultifdException {
+        if (closed || !setupCalled) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        try {
+            call.run();
+        } catch (RuntimeException | LinkageError e) {
+            throw bug(hook, "threw " + e, e);
+        }
+        checkSlotEmptied(hook);
+    }
+
+    /**
+     * Runs the method's cleanup hook once (after a setup) and checks rule 1.5.
+     *
+     * @throws MultifdException when the cleanup threw or left its state slot filled
+     */
+    public abstract void close() throws MultifdException;
 
     /** An exception blaming the method's hook (a broken rule or an unexpected throw). */
     final MultifdException bug(String hook, String detail, Throwable cause) {

@@ -69,9 +69,8 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     /** The header's common part and the rest, reused views for the decoders. */
     private final ByteBuffer commonView;
     private final ByteBuffer restView;
-    /** The reused writable view of each page slot (API rule 2.9), and the chunk it duplicates. */
-    private final ByteBuffer[] views;
-    private final ByteBuffer[] viewOf;
+    /** The reused writable view of each page slot (API rule 2.9). */
+    private final PageViews views;
     private final ByteBuffer stage;
     private final ByteBuffer stageView;
     private final ChannelStats stats = new ChannelStats();
@@ -87,8 +86,6 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     private int payloadRemaining;
     /** Bytes read from the connection so far (read-ahead included). */
     private long streamRead;
-    private boolean setupCalled;
-    private boolean closed;
 
     /**
      * A receiver for one connection.
@@ -114,8 +111,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         this.commonView = headerBuffer.slice(0, Wire.COMMON_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
         this.restView = headerBuffer.slice(Wire.COMMON_HEADER_BYTES, header.byteLength() - Wire.COMMON_HEADER_BYTES)
                 .order(ByteOrder.BIG_ENDIAN);
-        this.views = new ByteBuffer[capacity];
-        this.viewOf = new ByteBuffer[capacity];
+        this.views = new PageViews(capacity, pageSize, false);
         this.stage = ByteBuffer.allocateDirect(STAGE_BYTES).limit(0);
         this.stageView = stage.duplicate();
     }
@@ -165,16 +161,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
      * @throws MultifdException naming method and channel
      */
     public void setup() throws MultifdException {
-        setupCalled = true;
-        try {
-            method.method().recvSetup(this);
-        } catch (MultifdException e) {
-            close();
-            throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
-        } catch (RuntimeException | LinkageError e) {
-            close();
-            throw bug("recvSetup", "threw " + e, e);
-        }
+        runSetup("recvSetup", () -> method.method().recvSetup(this));
     }
 
     /**
@@ -194,7 +181,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             return Event.END;
         }
         if (n < Wire.COMMON_HEADER_BYTES) {
-            throw fail("header", "stream ended inside a packet header (" + n + " of " + Wire.COMMON_HEADER_BYTES
+            throw failure("header", "stream ended inside a packet header (" + n + " of " + Wire.COMMON_HEADER_BYTES
                     + " bytes) after packet " + lastNumberText());
         }
         PacketFlags flags;
@@ -205,7 +192,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         }
         if (flags.deviceState()) {
             if (n < Wire.DEVICE_STATE_HEADER_BYTES) {
-                throw fail("device-state header", "stream ended inside the device-state header ("
+                throw failure("device-state header", "stream ended inside the device-state header ("
                         + (n - Wire.COMMON_HEADER_BYTES) + " of " + (Wire.DEVICE_STATE_HEADER_BYTES
                         - Wire.COMMON_HEADER_BYTES) + " bytes) after packet " + lastNumberText());
             }
@@ -216,7 +203,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             } catch (MultifdException e) {
                 throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
             }
-            throw fail("flags", "device-state packet (flag 0x40) for device '" + d.idstr() + "' instance "
+            throw failure("flags", "device-state packet (flag 0x40) for device '" + d.idstr() + "' instance "
                     + d.instanceId() + ": device state is not supported, only RAM");
         }
         int rest = headerBuffer.capacity() - Wire.COMMON_HEADER_BYTES;
@@ -225,7 +212,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             n += readFully(headerBuffer);
         }
         if (n < headerBuffer.capacity()) {
-            throw fail("header", "stream ended inside the RAM packet header (" + (n - Wire.COMMON_HEADER_BYTES)
+            throw failure("header", "stream ended inside the RAM packet header (" + (n - Wire.COMMON_HEADER_BYTES)
                     + " of " + rest + " bytes) after packet " + lastNumberText());
         }
         try {
@@ -239,11 +226,11 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         int listed = header.normalPages() + header.zeroPages();
         if (listed == 0) {
             if (header.nextPacketSize() != 0) {
-                throw fail("next_packet_size", "packet lists no page but declares a payload of "
+                throw failure("next_packet_size", "packet lists no page but declares a payload of "
                         + header.nextPacketSize() + " bytes");
             }
             if (!flags.sync()) {
-                throw fail("normal_pages", "data packet lists no page");
+                throw failure("normal_pages", "data packet lists no page");
             }
             stats.sync(wire);
             return Event.SYNC;
@@ -260,13 +247,13 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
 
     private void checkPacketNumber() throws MultifdException {
         if (lastPacketNumber >= 0 && Long.compareUnsigned(packetNumber, lastPacketNumber) <= 0) {
-            throw fail("packet_num", "packet_num " + Long.toUnsignedString(packetNumber)
+            throw failure("packet_num", "packet_num " + Long.toUnsignedString(packetNumber)
                     + " does not increase on this channel (previous " + lastPacketNumber + ")");
         }
         if (packetNumbers != null) {
             String problem = packetNumbers.record(packetNumber);
             if (problem != null) {
-                throw fail("packet_num", problem);
+                throw failure("packet_num", problem);
             }
         }
         lastPacketNumber = packetNumber;
@@ -275,7 +262,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
 
     private void applyPages(PacketFlags flags) throws MultifdException {
         if (image == null) {
-            throw fail("ramblock", "data packet before the RAMBlocks were announced on the main channel");
+            throw failure("ramblock", "data packet before the RAMBlocks were announced on the main channel");
         }
         String name = header.blockName();
         if (name != lastBlockName || image != lastBlockImage) { // RamHeader keeps the String while it is unchanged
@@ -285,7 +272,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         }
         block = lastBlock;
         if (block == null) {
-            throw fail("ramblock", "unknown RAMBlock '" + name + "'; known: "
+            throw failure("ramblock", "unknown RAMBlock '" + name + "'; known: "
                     + image.specs().stream().map(s -> s.name()).toList());
         }
         int listed = header.normalPages() + header.zeroPages();
@@ -293,17 +280,17 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             long off = i < header.normalPages() ? header.normalOffset(i) : header.zeroOffset(i - header.normalPages());
             String problem = block.checkOffset(off);
             if (problem != null) {
-                throw fail("offset[" + i + "]", problem);
+                throw failure("offset[" + i + "]", problem);
             }
         }
         if (!flags.compression().equals(method.flag())) {
-            throw fail("flags", "compression field " + flags.compression() + " but the negotiated method "
+            throw failure("flags", "compression field " + flags.compression() + " but the negotiated method "
                     + method.name() + " has flag " + method.flag());
         }
         int normal = header.normalPages();
         long bound = normal == 0 ? 0 : method.method().maxPayloadSize(normal, pageSize);
         if (header.nextPacketSize() > bound) {
-            throw fail("next_packet_size", "next_packet_size " + header.nextPacketSize() + " exceeds "
+            throw failure("next_packet_size", "next_packet_size " + header.nextPacketSize() + " exceeds "
                     + (normal == 0 ? "0, as the packet has no normal page"
                     : "the bound " + bound + " of method " + method.name() + " for " + normal + " pages"));
         }
@@ -325,7 +312,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             stats.codec(System.nanoTime() - t0);
         }
         if (payloadRemaining != 0) {
-            throw fail("next_packet_size", "method " + method.name() + " left " + payloadRemaining + " of "
+            throw failure("next_packet_size", "method " + method.name() + " left " + payloadRemaining + " of "
                     + header.nextPacketSize() + " payload bytes unread (rule 3.3)");
         }
         for (int i = 0; i < normal; i++) {
@@ -379,7 +366,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
             }
         } catch (IOException e) {
             stage.limit(0);
-            throw fail(null, "connection " + connection + " failed while reading"
+            throw failure(null, "connection " + connection + " failed while reading"
                     + (packetNumber != MultifdException.NO_PACKET ? ""
                     : lastPacketNumber < 0 ? " its first packet" : " the packet after packet " + lastPacketNumber)
                     + ": " + e.getMessage(), e);
@@ -391,14 +378,6 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         return total;
     }
 
-    private MultifdException fail(String field, String detail) {
-        return fail(field, detail, null);
-    }
-
-    private MultifdException fail(String field, String detail, Throwable cause) {
-        return failure(field, detail, cause);
-    }
-
     /**
      * Calls {@code recvCleanup} once and checks rule 1.5.
      *
@@ -406,17 +385,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
      */
     @Override
     public void close() throws MultifdException {
-        if (closed || !setupCalled) {
-            closed = true;
-            return;
-        }
-        closed = true;
-        try {
-            method.method().recvCleanup(this);
-        } catch (RuntimeException | LinkageError e) {
-            throw bug("recvCleanup", "threw " + e, e);
-        }
-        checkSlotEmptied("recvCleanup");
+        runCleanup("recvCleanup", () -> method.method().recvCleanup(this));
     }
 
     /** @return the header of the last packet read (reused: copy it to keep it) */
@@ -499,34 +468,22 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     public void readPayload(ByteBuffer dst) throws MultifdException {
         int want = dst.remaining();
         if (want > payloadRemaining) {
-            throw fail("next_packet_size", "method " + method.name() + " asked for " + want
+            throw failure("next_packet_size", "method " + method.name() + " asked for " + want
                     + " payload bytes but only " + payloadRemaining + " of " + header.nextPacketSize()
                     + " remain (rule 3.3)");
         }
         int n = readFully(dst);
         payloadRemaining -= n;
         if (n < want) {
-            throw fail("payload", "stream ended inside the payload: " + (header.nextPacketSize() - payloadRemaining)
+            throw failure("payload", "stream ended inside the payload: " + (header.nextPacketSize() - payloadRemaining)
                     + " of " + header.nextPacketSize() + " bytes arrived");
         }
     }
 
-    /**
-     * The reused writable view of slot {@code i}, set to span page {@code i} (API rule 2.9): a new
-     * view object is made only when the slot's page lies in another storage chunk than last time.
-     */
+    /** The reused writable view of slot {@code i}, set to span page {@code i} (API rule 2.9). */
     @Override
     public ByteBuffer pageBuffer(int i) {
         long offset = normalOffset(i);
-        ByteBuffer chunk = block.chunk(offset);
-        ByteBuffer v = views[i];
-        if (viewOf[i] != chunk) {
-            v = chunk.duplicate();
-            views[i] = v;
-            viewOf[i] = chunk;
-        }
-        int at = block.chunkOffset(offset);
-        v.limit(at + pageSize).position(at);
-        return v;
+        return views.view(i, block.chunk(offset), block.chunkOffset(offset));
     }
 }

@@ -50,8 +50,6 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
     private boolean filled;
     private int filledSize;
     private MethodFlag filledCompression;
-    private boolean setupCalled;
-    private boolean closed;
 
     /**
      * A sender for one channel.
@@ -91,16 +89,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
      * @throws MultifdException naming the method and channel
      */
     public void setup() throws MultifdException {
-        setupCalled = true;
-        try {
-            method.method().sendSetup(this);
-        } catch (MultifdException e) {
-            close();
-            throw e.withContext(method.name(), id, MultifdException.NO_PACKET);
-        } catch (RuntimeException | LinkageError e) {
-            close();
-            throw bug("sendSetup", "threw " + e, e);
-        }
+        runSetup("sendSetup", () -> method.method().sendSetup(this));
         if (iovSlots < 1) {
             close();
             throw bug("sendSetup", "broke rule 2.1: it did not declare its payload buffers with setIovSlots()", null);
@@ -254,17 +243,7 @@ public final class ChannelSender extends ChannelBase implements SendChannel, Aut
      */
     @Override
     public void close() throws MultifdException {
-        if (closed || !setupCalled) {
-            closed = true;
-            return;
-        }
-        closed = true;
-        try {
-            method.method().sendCleanup(this);
-        } catch (RuntimeException | LinkageError e) {
-            throw bug("sendCleanup", "threw " + e, e);
-        }
-        checkSlotEmptied("sendCleanup");
+        runCleanup("sendCleanup", () -> method.method().sendCleanup(this));
     }
 
     /** @return this channel's counters */

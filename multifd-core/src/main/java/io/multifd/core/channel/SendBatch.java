@@ -23,9 +23,8 @@ public final class SendBatch implements PageBatch {
     private final ByteBuffer[] normalChunks;
     /** ...and where in that buffer the page starts. */
     private final int[] normalChunkOffsets;
-    /** The reused read-only view of each slot (API rule 2.9), and the buffer it duplicates. */
-    private final ByteBuffer[] views;
-    private final ByteBuffer[] viewOf;
+    /** The reused read-only view of each slot (API rule 2.9). */
+    private final PageViews views;
     private final long[] zeroOffsets;
     private ByteBuffer window;
     private ByteBuffer windowOf;
@@ -41,8 +40,7 @@ public final class SendBatch implements PageBatch {
         this.normalOffsets = new long[capacity];
         this.normalChunks = new ByteBuffer[capacity];
         this.normalChunkOffsets = new int[capacity];
-        this.views = new ByteBuffer[capacity];
-        this.viewOf = new ByteBuffer[capacity];
+        this.views = new PageViews(capacity, pageSize, true);
         this.zeroOffsets = new long[capacity];
     }
 
@@ -157,24 +155,11 @@ public final class SendBatch implements PageBatch {
         return normalOffsets[i];
     }
 
-    /**
-     * The reused read-only view of slot {@code i}, set to span page {@code i} (API rule 2.9): a new
-     * view object is made only when the slot's page lies in another buffer than last time (another
-     * storage chunk or block), so a steady transfer allocates nothing here.
-     */
+    /** The reused read-only view of slot {@code i}, set to span page {@code i} (API rule 2.9). */
     @Override
     public ByteBuffer normalPage(int i) {
         checkIndex(i, normal);
-        ByteBuffer chunk = normalChunks[i];
-        ByteBuffer v = views[i];
-        if (viewOf[i] != chunk) {
-            v = chunk.asReadOnlyBuffer();
-            views[i] = v;
-            viewOf[i] = chunk;
-        }
-        int at = normalChunkOffsets[i];
-        v.limit(at + pageSize).position(at);
-        return v;
+        return views.view(i, normalChunks[i], normalChunkOffsets[i]);
     }
 
     @Override
