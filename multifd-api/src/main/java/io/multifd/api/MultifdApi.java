@@ -10,16 +10,26 @@ public final class MultifdApi {
     /**
      * Version of this contract. A provider returns it from {@link MethodProvider#apiVersion()};
      * being a compile-time constant, the value is the one the provider was built against.
-     * Raised on every incompatible change of the hooks.
+     * Raised on every change of the contract; {@link #OLDEST_SUPPORTED_API_VERSION} says which
+     * older versions still run unchanged.
      * <ul>
      * <li>1: first version.</li>
      * <li>2: page views ({@link PageBatch#normalPage(int)}, {@link RecvChannel#pageBuffer(int)})
      * are reused by the framework and span {@code position..limit}, which need not start at 0
      * (rule 2.9). A method that used only relative buffer operations works unchanged but must be
      * rebuilt.</li>
+     * <li>3: {@link RecvChannel#pageRun(int)}, a view of several normal pages that lie back to
+     * back in the destination, so a method can decode or copy them in one call. Added only: a
+     * method built for version 2 runs unchanged.</li>
      * </ul>
      */
-    public static final int API_VERSION = 2;
+    public static final int API_VERSION = 3;
+
+    /**
+     * The oldest contract version a method may have been built against and still run with this
+     * one: version 2 (version 1 methods may assume page views start at position 0, rule 2.9).
+     */
+    public static final int OLDEST_SUPPORTED_API_VERSION = 2;
 
     /** Bytes of page data one packet can carry: QEMU's {@code MULTIFD_PACKET_SIZE} (512 KiB). */
     public static final int PACKET_DATA_BYTES = 512 * 1024;
@@ -31,6 +41,26 @@ public final class MultifdApi {
     public static final int MAX_PAGE_SIZE = 64 * 1024;
 
     private MultifdApi() {
+    }
+
+    /**
+     * Whether a method built against a contract version runs with this one.
+     *
+     * @param apiVersion what the method's {@link MethodProvider#apiVersion()} returns
+     * @return whether it is between {@link #OLDEST_SUPPORTED_API_VERSION} and {@link #API_VERSION}
+     */
+    public static boolean isSupported(int apiVersion) {
+        return apiVersion >= OLDEST_SUPPORTED_API_VERSION && apiVersion <= API_VERSION;
+    }
+
+    /**
+     * The versions {@link #isSupported(int)} accepts, for messages: {@code "2..3"}.
+     *
+     * @return the range as text
+     */
+    public static String supportedVersions() {
+        return OLDEST_SUPPORTED_API_VERSION == API_VERSION ? String.valueOf(API_VERSION)
+                : OLDEST_SUPPORTED_API_VERSION + ".." + API_VERSION;
     }
 
     /**

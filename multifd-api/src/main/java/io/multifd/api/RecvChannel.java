@@ -65,4 +65,25 @@ public interface RecvChannel extends ChannelContext {
      * @return the page's buffer
      */
     ByteBuffer pageBuffer(int i);
+
+    /**
+     * The destination of a run of normal pages from page {@code i} on: a writable buffer whose
+     * {@code position..limit} span pages {@code i, i+1, ..., i+k-1} back to back ({@code k}
+     * whole pages, {@code k >= 1}, {@code k = remaining() / pageSize}), because their offsets
+     * follow each other in the RAMBlock and the framework stores them side by side. Writing the
+     * run's bytes is writing those pages (rule 3.4): a method may decode or copy {@code k} pages in
+     * one call instead of {@code k}. The next page to handle is {@code i + k}.
+     *
+     * <p>The same reuse rules as {@link #pageBuffer(int)} hold (rule 2.9): the view object may be
+     * the one of slot {@code i}, valid until {@code recv} returns or the next call for that slot.
+     * The default, for channels that do not group pages, is the run of one page,
+     * {@code pageBuffer(i)}.
+     *
+     * @param i index {@code 0..normalCount-1}
+     * @return the run's buffer
+     * @since API version 3
+     */
+    default ByteBuffer pageRun(int i) {
+        return pageBuffer(i);
+    }
 }

@@ -90,7 +90,8 @@
  * <li>2.9 A page view spans {@code position..limit} of its buffer, and the position need not be
  * 0 (the framework reuses one view object per batch slot). A method MUST NOT assume position 0
  * or capacity {@code pageSize}, nor keep a view after the hook returns (send: after the packet
- * was written). The same holds for {@link io.multifd.api.RecvChannel#pageBuffer(int)}.</li>
+ * was written). The same holds for {@link io.multifd.api.RecvChannel#pageBuffer(int)} and
+ * {@link io.multifd.api.RecvChannel#pageRun(int)}.</li>
  * </ul>
  *
  * <h3>3. Receive side</h3>
@@ -107,7 +108,8 @@
  * the whole payload was consumed.</li>
  * <li>3.4 It MUST write each normal page {@code i} into
  * {@link io.multifd.api.RecvChannel#pageBuffer(int)} exactly once and fully ({@code pageSize}
- * bytes), and never write outside those buffers.</li>
+ * bytes), and never write outside those buffers. Writing a run of pages through
+ * {@link io.multifd.api.RecvChannel#pageRun(int)} is writing each of its pages (API version 3).</li>
  * <li>3.5 A payload that does not decode to exactly {@code normalCount * pageSize} bytes, or that
  * has bytes left over, MUST end in a {@link io.multifd.api.MultifdException} naming what was
  * wrong. Sizes read from the payload itself (length tables) MUST be checked before they are used
@@ -120,7 +122,9 @@
  * <li>4.1 {@link io.multifd.api.MethodProvider#name()} is unique among the providers
  * found, matches {@code [a-z][a-z0-9-]{0,31}}, and so is the flag.</li>
  * <li>4.2 {@link io.multifd.api.MethodProvider#apiVersion()} returns
- * {@link io.multifd.api.MultifdApi#API_VERSION} as it was when the method was compiled.</li>
+ * {@link io.multifd.api.MultifdApi#API_VERSION} as it was when the method was compiled; the
+ * framework runs methods of the versions {@link io.multifd.api.MultifdApi#isSupported(int)}
+ * accepts and refuses others, naming both versions.</li>
  * <li>4.3 {@link io.multifd.api.MethodProvider#create(MethodSettings)} receives settings already
  * checked against {@link io.multifd.api.MethodProvider#parameters()}.</li>
  * </ul>

@@ -608,7 +608,7 @@ public interface MethodContract {
         ProviderChecks.registration(provider());
     }
 
-    /** Rule 4.2: apiVersion() is this API's version. */
+    /** Rule 4.2: apiVersion() is a version this API runs (MultifdApi.isSupported). */
     @Example
     @AddLifecycleHook(RuleHook.class)
     @Applies(method = false)

@@ -257,12 +257,12 @@ final class ProviderChecks {
         }
     }
 
-    /** Rule 4.2: the API version the method was compiled against is this one. */
+    /** Rule 4.2: the API version the method was compiled against is one this API runs. */
     static void apiVersion(MethodProvider provider) {
         int v = provider.apiVersion();
-        if (v != MultifdApi.API_VERSION) {
+        if (!MultifdApi.isSupported(v)) {
             throw Rules.broken("4.2", safeName(provider), "apiVersion() is " + v + ", but this multifd-api is version "
-                    + MultifdApi.API_VERSION, "rebuild the method against multifd-api of API version "
+                    + MultifdApi.API_VERSION + " and runs methods of " + MultifdApi.supportedVersions(), "rebuild the method against multifd-api of API version "
                     + MultifdApi.API_VERSION + ", and implement apiVersion() as 'return MultifdApi.API_VERSION;'");
         }
     }

@@ -38,7 +38,7 @@ final class Rules {
                     + " a MultifdException; sizes read from the payload are checked before use"),
             Map.entry("4.1", "the name matches [a-z][a-z0-9-]{0,31}; name and flag are unique among the"
                     + " providers found"),
-            Map.entry("4.2", "apiVersion() returns MultifdApi.API_VERSION as compiled"),
+            Map.entry("4.2", "apiVersion() returns MultifdApi.API_VERSION as compiled, a version this API runs"),
             Map.entry("4.3", "create() accepts every setting its parameters() declare"));
 
     private static final Pattern RULE = Pattern.compile("rule (\\d\\.\\d)");

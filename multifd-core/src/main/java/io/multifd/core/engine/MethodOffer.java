@@ -2,7 +2,6 @@ package io.multifd.core.engine;
 
 import io.multifd.api.MethodFlag;
 import io.multifd.api.MethodProvider;
-import io.multifd.api.MultifdApi;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,10 +50,5 @@ public record MethodOffer(String name, MethodFlag flag, int apiVersion, String v
     @Override
     public String toString() {
         return parameters.isEmpty() ? name : name + parameters;
-    }
-
-    /** @return whether the API version is the one this build speaks */
-    boolean sameApi() {
-        return apiVersion == MultifdApi.API_VERSION;
     }
 }

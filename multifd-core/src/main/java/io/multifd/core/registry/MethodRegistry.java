@@ -47,8 +47,9 @@ import java.util.regex.Pattern;
  * {@link ProviderProblem} naming its jar, its class and the cause. The rules checked:
  * <ul>
  * <li>the name matches {@value #NAME_PATTERN} (rule 4.1);</li>
- * <li>{@code apiVersion()} equals {@link MultifdApi#API_VERSION} (rule 4.2); a mismatch names
- * both versions;</li>
+ * <li>{@code apiVersion()} is one this framework runs ({@link MultifdApi#isSupported(int)}: from
+ * {@link MultifdApi#OLDEST_SUPPORTED_API_VERSION} to {@link MultifdApi#API_VERSION}, rule 4.2);
+ * a mismatch names both versions;</li>
  * <li>the built-in names {@code none}, {@code zlib}, {@code zstd} and {@code qpl} are pinned to
  * classes of the packages {@code io.multifd.method.<name>}; QEMU's method names and flags go
  * together (a method named {@code zlib} uses 0x02, and only it does); every other method uses a
@@ -498,10 +499,11 @@ public final class MethodRegistry {
                 problem(c.location(), cls, "method " + name + ": apiVersion() failed: " + describe(e), e);
                 return null;
             }
-            if (api != MultifdApi.API_VERSION) {
+            if (!MultifdApi.isSupported(api)) {
                 problem(c.location(), cls, "method " + name + " was built for multifd API version " + api
-                        + ", but this framework has API version " + MultifdApi.API_VERSION
-                        + " (rule 4.2); rebuild the method against this multifd-api", null);
+                        + ", but this framework has API version " + MultifdApi.API_VERSION + " and runs methods of "
+                        + MultifdApi.supportedVersions() + " (rule 4.2); rebuild the method against this multifd-api",
+                        null);
                 return null;
             }
             if (BUILT_IN_NAMES.contains(name) && !cls.startsWith("io.multifd.method." + name + ".")) {

@@ -62,12 +62,15 @@ class MethodRegistryTests {
         try (URLClassLoader loader = withServices(brokenDir)) {
             r = MethodRegistry.discover(loader);
         }
-        assertThat(r.names()).containsExactly("test-good", "test-unavailable");
+        assertThat(r.names()).containsExactly("test-good", "test-oldest-api", "test-unavailable");
         Map<String, String> expected = Map.ofEntries(
                 Map.entry("TestProviders$ThrowingConstructor", "boom in the constructor"),
                 Map.entry("io.multifd.core.registry.DoesNotExist", "not found"),
                 Map.entry("TestProviders$BadName", "'Bad_Name' does not match"),
-                Map.entry("TestProviders$ApiMismatch", "API version 99, but this framework has API version " + MultifdApi.API_VERSION),
+                Map.entry("TestProviders$ApiMismatch", "API version 99, but this framework has API version " + MultifdApi.API_VERSION
+                        + " and runs methods of " + MultifdApi.OLDEST_SUPPORTED_API_VERSION + ".." + MultifdApi.API_VERSION),
+                Map.entry("TestProviders$ApiTooOld", "API version " + (MultifdApi.OLDEST_SUPPORTED_API_VERSION - 1)
+                        + ", but this framework"),
                 Map.entry("TestProviders$ThrowingName", "no name today"),
                 Map.entry("TestProviders$ThrowingAvailability", "probe crashed"),
                 Map.entry("TestProviders$Squatter", "reserved for the built-in classes io.multifd.method.zlib"),
@@ -89,7 +92,7 @@ class MethodRegistryTests {
                 .allSatisfy(p -> assertThat(p.location()).isEqualTo(brokenDir.toString()));
         assertThat(r.problems()).filteredOn(p -> p.providerClass().endsWith("ThrowingConstructor"))
                 .allSatisfy(p -> assertThat(p.cause()).isNotNull());
-        assertThat(r.discoveryLog()).hasSize(expected.size() + 2);
+        assertThat(r.discoveryLog()).hasSize(expected.size() + 3);
         assertThat(r.discoveryLog()).filteredOn(l -> l.contains("skipped")).hasSize(expected.size());
     }
 

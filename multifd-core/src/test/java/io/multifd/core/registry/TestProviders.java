@@ -145,6 +145,45 @@ public final class TestProviders {
         }
     }
 
+    /** Built for the version before the oldest this framework runs. */
+    public static final class ApiTooOld extends Base {
+        /** Creates it. */
+        public ApiTooOld() {
+        }
+
+        @Override
+        public String name() {
+            return "test-too-old";
+        }
+
+        @Override
+        public int apiVersion() {
+            return MultifdApi.OLDEST_SUPPORTED_API_VERSION - 1;
+        }
+    }
+
+    /** Built for the oldest version this framework still runs: accepted. */
+    public static final class OldestSupported extends Base {
+        /** Creates it. */
+        public OldestSupported() {
+        }
+
+        @Override
+        public String name() {
+            return "test-oldest-api";
+        }
+
+        @Override
+        public MethodFlag flag() {
+            return MethodFlag.privateFlag(0x38);
+        }
+
+        @Override
+        public int apiVersion() {
+            return MultifdApi.OLDEST_SUPPORTED_API_VERSION;
+        }
+    }
+
     /** name() fails. */
     public static final class ThrowingName extends Base {
         /** Creates it. */
