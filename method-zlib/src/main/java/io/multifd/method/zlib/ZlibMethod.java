@@ -160,8 +160,11 @@ final class ZlibMethod implements MultifdMethod {
                     + size + " payload bytes: " + e.getMessage(), e);
         }
         int pageSize = channel.pageSize();
-        for (int i = 0; i < n; i++) {
-            channel.pageBuffer(i).put(state.pages, i * pageSize, pageSize);
+        for (int i = 0; i < n; ) {
+            ByteBuffer run = channel.pageRun(i); // one copy per run of adjacent pages
+            int bytes = run.remaining();
+            run.put(state.pages, i * pageSize, bytes);
+            i += bytes / pageSize;
         }
     }
 

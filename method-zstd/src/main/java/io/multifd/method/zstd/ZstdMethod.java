@@ -178,16 +178,20 @@ final class ZstdMethod implements MultifdMethod {
             throw channel.failure("payload", framing);
         }
         try {
-            for (int i = 0; i < n; i++) {
-                ByteBuffer dst = channel.pageBuffer(i);
-                if (dst.isDirect() && !dst.isReadOnly()) {
-                    decompressPage(channel, state, dst, i, n, size);
+            int pageSize = channel.pageSize();
+            for (int i = 0; i < n; ) {
+                ByteBuffer run = channel.pageRun(i); // adjacent pages: one call decodes many
+                int pages = run.remaining() / pageSize;
+                if (run.isDirect() && !run.isReadOnly()) {
+                    decompressRun(channel, state, run, i, n, size);
                 } else {
-                    state.page.clear();
-                    decompressPage(channel, state, state.page, i, n, size);
-                    state.page.flip();
-                    dst.duplicate().put(state.page);
+                    for (int p = 0; p < pages; p++) { // a heap destination: through the direct page buffer
+                        state.page.clear();
+                        decompressRun(channel, state, state.page, i + p, n, size);
+                        run.put(state.page.flip());
+                    }
                 }
+                i += pages;
             }
             checkTail(channel, state, n, size);
         } catch (ZstdException e) {
@@ -196,8 +200,12 @@ final class ZstdMethod implements MultifdMethod {
         }
     }
 
-    private static void decompressPage(RecvChannel channel, RecvState state, ByteBuffer dst, int i, int n, int size)
-            throws MultifdException {
+    /**
+     * Decompresses into {@code dst} until it is full: a run of whole pages from page
+     * {@code first} on. A stall names the page it happened in.
+     */
+    private static void decompressRun(RecvChannel channel, RecvState state, ByteBuffer dst, int first, int n,
+                                      int size) throws MultifdException {
         ByteBuffer in = state.in;
         int start = dst.position();
         while (dst.hasRemaining()) {
@@ -205,10 +213,12 @@ final class ZstdMethod implements MultifdMethod {
             int wrote = dst.position();
             state.ctx.decompressDirectByteBufferStream(dst, in);
             if (in.position() == read && dst.position() == wrote) {
-                throw channel.failure("payload", "page " + i + " of " + n + " decompresses to only "
-                        + (dst.position() - start) + " of " + (dst.limit() - start) + " bytes: " + (in.hasRemaining()
-                        ? "zstd stalls with " + in.remaining() + " of " + size + " payload bytes left"
-                        : "the " + size + "-byte payload ends early"));
+                int done = dst.position() - start;
+                int pageSize = channel.pageSize();
+                throw channel.failure("payload", "page " + (first + done / pageSize) + " of " + n
+                        + " decompresses to only " + done % pageSize + " of " + pageSize + " bytes: "
+                        + (in.hasRemaining() ? "zstd stalls with " + in.remaining() + " of " + size
+                        + " payload bytes left" : "the " + size + "-byte payload ends early"));
             }
         }
     }

@@ -86,6 +86,11 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     private int payloadRemaining;
     /** Bytes read from the connection so far (read-ahead included). */
     private long streamRead;
+    /**
+     * The last run view handed to the method: a read into it always goes through the read-ahead
+     * buffer (see {@link #readFully}).
+     */
+    private ByteBuffer lastRun;
 
     /**
      * A receiver for one connection.
@@ -346,7 +351,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
                 if (t0 == 0) {
                     t0 = System.nanoTime();
                 }
-                if (b.remaining() >= DIRECT_READ_BYTES) {
+                if (b.remaining() >= DIRECT_READ_BYTES && b != lastRun) {
                     int n = in.read(b);
                     if (n < 0) {
                         break;
@@ -485,5 +490,28 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     public ByteBuffer pageBuffer(int i) {
         long offset = normalOffset(i);
         return views.view(i, block.chunk(offset), block.chunkOffset(offset));
+    }
+
+    /**
+     * The reused view of slot {@code i}, set to span pages {@code i..i+k-1}: as many as follow
+     * each other in the block and in its storage chunk (a run never crosses a chunk boundary).
+     *
+     * <p>Raw pages read into a run go through the read-ahead buffer, never straight from the
+     * connection: on this project's VM the kernel's first write into a destination page ran at
+     * 0.35-0.54 GB/s against 2.3-2.6 GB/s for a read into the buffer plus a copy.
+     */
+    @Override
+    public ByteBuffer pageRun(int i) {
+        long offset = normalOffset(i);
+        int at = block.chunkOffset(offset);
+        ByteBuffer chunk = block.chunk(offset);
+        int n = header.normalPages();
+        int pages = 1;
+        int room = (chunk.capacity() - at) / pageSize;
+        while (i + pages < n && pages < room && header.normalOffset(i + pages) == offset + (long) pages * pageSize) {
+            pages++;
+        }
+        lastRun = views.run(i, chunk, at, pages);
+        return lastRun;
     }
 }

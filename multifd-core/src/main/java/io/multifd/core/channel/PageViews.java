@@ -33,12 +33,23 @@ final class PageViews {
      * @return the slot's view, spanning {@code at..at+pageSize}
      */
     ByteBuffer view(int slot, ByteBuffer buffer, int at) {
+        return run(slot, buffer, at, 1);
+    }
+
+    /**
+     * @param slot   the index in the batch of the run's first page
+     * @param buffer the buffer holding the run
+     * @param at     where the run starts in it
+     * @param pages  the run's pages, back to back in {@code buffer}
+     * @return the slot's view, spanning {@code at..at+pages*pageSize}
+     */
+    ByteBuffer run(int slot, ByteBuffer buffer, int at, int pages) {
         ByteBuffer v = views[slot];
         if (viewOf[slot] != buffer) {
             v = readOnly ? buffer.asReadOnlyBuffer() : buffer.duplicate();
             views[slot] = v;
             viewOf[slot] = buffer;
         }
-        return v.limit(at + pageSize).position(at);
+        return v.limit(at + pages * pageSize).position(at);
     }
 }

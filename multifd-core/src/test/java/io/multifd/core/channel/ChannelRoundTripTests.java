@@ -13,11 +13,14 @@ import io.multifd.core.image.MemoryImage;
 import io.multifd.core.testing.TestMethods;
 import io.multifd.core.wire.InitPacket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -232,5 +235,94 @@ class ChannelRoundTripTests {
                 .hasMessageContaining("broke rule 2.6: it returned without calling fillPacket()");
         s.close();
         assertThat(MultifdApi.packetCapacity(PS)).isEqualTo(128);
+    }
+
+    /**
+     * pageRun groups the packet's normal pages that follow each other in the block and stops at
+     * a gap, at a page listed out of order, and at the end of a 1 GiB storage chunk; the pages
+     * written through the runs are the source's.
+     */
+    @Test
+    void pageRunsSpanAdjacentPagesAndStopAtGapsOrderAndChunkEnds(@TempDir Path dir) throws Exception {
+        long gib = 1L << 30;
+        BlockSpec spec = new BlockSpec("pc.ram", gib + 16 * PS);
+        long[] offsets = {0, PS, 2 * PS, 4 * PS, 9 * PS, 8 * PS, gib - 2 * PS, gib - PS, gib, gib + PS, gib + 3 * PS};
+        List<Integer> runs = new ArrayList<>();
+        MultifdMethod copy = TestMethods.copy().create(MethodSettings.empty());
+        MultifdMethod grouping = new MultifdMethod() {
+            @Override
+            public void sendSetup(SendChannel ch) throws MultifdException {
+                copy.sendSetup(ch);
+            }
+
+            @Override
+            public void sendCleanup(SendChannel ch) {
+                copy.sendCleanup(ch);
+            }
+
+            @Override
+            public void sendPrepare(SendChannel ch) throws MultifdException {
+                copy.sendPrepare(ch);
+            }
+
+            @Override
+            public void recvSetup(RecvChannel ch) {
+            }
+
+            @Override
+            public void recvCleanup(RecvChannel ch) {
+            }
+
+            @Override
+            public void recv(RecvChannel ch) throws MultifdException {
+                for (int i = 0; i < ch.normalCount(); ) {
+                    ByteBuffer run = ch.pageRun(i);
+                    assertThat(run.remaining() % PS).isZero();
+                    runs.add(run.remaining() / PS);
+                    i += run.remaining() / PS;
+                    ch.readPayload(run);
+                }
+            }
+
+            @Override
+            public int maxPayloadSize(int n, int ps) {
+                return n * ps;
+            }
+        };
+        ResolvedMethod m = new ResolvedMethod("copy", MethodFlag.NONE, grouping, MethodSettings.empty());
+        try (MemoryImage src = MemoryImage.mapFiles(PS, Map.of(spec, dir.resolve("src")), true);
+             MemoryImage dst = MemoryImage.mapFiles(PS, Map.of(spec, dir.resolve("dst")), true)) {
+            var from = src.blocks().get(0);
+            Random r = new Random(7);
+            for (long off : offsets) {
+                byte[] bytes = new byte[PS];
+                r.nextBytes(bytes);
+                from.page(off).put(bytes);
+            }
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            ChannelSender s = new ChannelSender(m, 0, PS, Channels.newChannel(wire), new AtomicLong(), true);
+            s.writeInit(InitPacket.NIL_UUID);
+            s.setup();
+            SendBatch batch = s.batch("pc.ram");
+            for (long off : offsets) {
+                batch.add(off, from.readPage(off));
+            }
+            s.sendBatch();
+            s.close();
+            ChannelReceiver rc = new ChannelReceiver(m, PS,
+                    Channels.newChannel(new ByteArrayInputStream(wire.toByteArray())), "mem", null);
+            rc.readInit();
+            rc.setImage(dst);
+            rc.setup();
+            assertThat(rc.next()).isEqualTo(ChannelReceiver.Event.DATA);
+            assertThat(rc.next()).isEqualTo(ChannelReceiver.Event.END);
+            rc.close();
+            // 0,1,2 | 4 | 9 | 8 (out of order) | 1G-2, 1G-1 (chunk end) | 1G, 1G+1 | 1G+3
+            assertThat(runs).containsExactly(3, 1, 1, 1, 2, 2, 1);
+            for (long off : offsets) {
+                assertThat(dst.blocks().get(0).readPage(off).mismatch(from.readPage(off))).as("page at %d", off)
+                        .isEqualTo(-1);
+            }
+        }
     }
 }
