@@ -30,8 +30,9 @@ import java.util.zip.Inflater;
  * validation, method hooks, page views, writes into a destination image), one packet per
  * invocation, on one thread. {@code recv / raw} is the share of the library's single-thread decode
  * speed that a channel of {@code qemu-decode} or of a destination reaches (issue target: 0.9).
- * Raw decoding goes into one contiguous 512 KiB buffer with one call per packet, the fastest way
- * the library offers.
+ * {@code raw} decodes into one contiguous 512 KiB buffer with one call per packet, the fastest way
+ * the library offers (its output stays in the caches); {@code rawIntoImage} decodes each packet into
+ * its own place of an image-sized buffer, as a destination must.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -47,10 +48,17 @@ public class DecodeBoundBenchmarks {
     @Param({"zstd", "zlib"})
     public String method;
 
+    /** The page layout of the image (see {@link PacketBenchmarks#layout}). */
+    @Param({"runs", "pages"})
+    public String layout;
+
     private final List<ByteBuffer> payloads = new ArrayList<>();
     private final List<byte[]> heapPayloads = new ArrayList<>();
     private final ByteBuffer out = ByteBuffer.allocateDirect(128 * PAGE);
     private final byte[] heapOut = new byte[128 * PAGE];
+    /** An image-sized destination: packet {@code i} decodes into its slot {@code i}, as recv's do. */
+    private ByteBuffer image;
+    private byte[] heapImage;
     private int next;
     private ZstdDecompressCtx zstd;
     private Inflater inflater;
@@ -68,6 +76,7 @@ public class DecodeBoundBenchmarks {
     public void setUp() throws MultifdException {
         PacketBenchmarks encoded = new PacketBenchmarks();
         encoded.method = method;
+        encoded.layout = layout;
         encoded.setUp();
         ByteBuffer tape = ByteBuffer.wrap(encoded.tape());
         encoded.tearDown();
@@ -84,6 +93,8 @@ public class DecodeBoundBenchmarks {
             }
             tape.position(at + header + size);
         }
+        image = ByteBuffer.allocateDirect(payloads.size() * 128 * PAGE);
+        heapImage = new byte[payloads.size() * 128 * PAGE];
         restart();
     }
 
@@ -132,6 +143,38 @@ public class DecodeBoundBenchmarks {
         int n = 0;
         while (!inflater.needsInput()) {
             n += inflater.inflate(heapOut, n, heapOut.length - n);
+        }
+        return n;
+    }
+
+    /**
+     * Decodes the next packet's payload with the library alone into that packet's own 512 KiB of
+     * an image-sized buffer, as {@link PacketBenchmarks#recv()} writes each packet's pages into
+     * their own place of the destination image: the same output memory traffic (the image no
+     * longer fits in the caches), without the framework.
+     *
+     * @return bytes produced
+     * @throws DataFormatException when zlib finds the data corrupt
+     */
+    @Benchmark
+    public int rawIntoImage() throws DataFormatException {
+        if (next == payloads.size()) {
+            restart();
+        }
+        int i = next++;
+        int at = i * 128 * PAGE;
+        if (method.equals("zstd")) {
+            ByteBuffer in = payloads.get(i).duplicate();
+            ByteBuffer dst = image.limit(at + 128 * PAGE).position(at);
+            while (in.hasRemaining()) {
+                zstd.decompressDirectByteBufferStream(dst, in);
+            }
+            return dst.position() - at;
+        }
+        inflater.setInput(heapPayloads.get(i));
+        int n = 0;
+        while (!inflater.needsInput()) {
+            n += inflater.inflate(heapImage, at + n, 128 * PAGE - n);
         }
         return n;
     }

@@ -56,6 +56,14 @@ public class PacketBenchmarks {
     @Param({"none", "zstd", "zlib"})
     public String method;
 
+    /**
+     * How the kinds of pages are laid out: {@code runs}, in runs of 1 to 64 pages of one kind as
+     * in a guest's RAM (and as the CLI bench's image); {@code pages}, a kind drawn for every page,
+     * the worst case for anything that handles adjacent pages together.
+     */
+    @Param({"runs", "pages"})
+    public String layout;
+
     private MemoryImage source;
     private Block block;
     private ChannelSender sender;
@@ -81,7 +89,7 @@ public class PacketBenchmarks {
     public void setUp() throws MultifdException {
         source = MemoryImage.allocate(PAGE, List.of(new BlockSpec("pc.ram", (long) PAGES * PAGE)));
         block = source.blocks().get(0);
-        fill(block);
+        fill(block, "runs".equals(layout));
         MethodRegistry registry = MethodRegistry.discover();
         sender = new ChannelSender(registry.resolve(method, Map.of(), MethodRegistry.Use.ENCODE), 0, PAGE,
                 Discard.INSTANCE, new AtomicLong(), true);
@@ -176,14 +184,24 @@ public class PacketBenchmarks {
         return e;
     }
 
-    /** A guest-like page mix: 35% zero, 20% text, 20% code-like, 10% patterns, 15% random. */
-    static void fill(Block block) {
+    /**
+     * A guest-like page mix: 35% zero, 20% text, 20% code-like, 10% patterns, 15% random.
+     *
+     * @param runs whether kinds come in runs of 1 to 64 pages (else one kind per page)
+     */
+    static void fill(Block block, boolean runs) {
         SplittableRandom r = new SplittableRandom(1);
         byte[] words = "the quick brown fox jumps over the lazy dog; memory page multifd channel packet zstd "
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int k = 0;
+        long runLeft = 0;
         for (long p = 0; p < PAGES; p++) {
             ByteBuffer page = block.page(p * PAGE);
-            int k = r.nextInt(100);
+            if (runLeft == 0) {
+                k = r.nextInt(100);
+                runLeft = runs ? 1 + (long) (r.nextDouble() * r.nextDouble() * 64) : 1;
+            }
+            runLeft--;
             if (k < 35) {
                 continue;
             }
