@@ -50,7 +50,7 @@ public class PacketBenchmarks {
 
     private static final int PAGE = 4096;
     /** Pages in the benchmark image: 256 packets' worth. */
-    private static final int PAGES = 128 * 256;
+    static final int PAGES = 128 * 256;
 
     /** The method under test. */
     @Param({"none", "zstd", "zlib"})
