@@ -124,12 +124,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-chart", description = "Do not write the chart.")
     boolean noChart;
 
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|bar|lines|none",
-            description = "Progress display: a bar on a terminal, plain lines otherwise (default: ${DEFAULT-VALUE}).")
-    String progress;
+    @Mixin
+    ProgressOption progress;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public BenchCommand() {
@@ -141,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         SendCommand.checkPageSize(cl, pageSize);
-        ProgressReporter.Mode mode = SendCommand.progressMode(cl, progress);
+        ProgressReporter.Mode mode = progress.mode(cl);
         boolean tcp = switch (transport) {
             case "inproc" -> false;
             case "tcp", "jvm2" -> true;

@@ -11,6 +11,7 @@ import io.multifd.tck.ConformanceRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -62,8 +63,8 @@ public final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON for machines instead of the report.")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log discovery details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public ConformanceCommand() {

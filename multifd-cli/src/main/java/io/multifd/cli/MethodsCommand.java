@@ -33,8 +33,8 @@ public final class MethodsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON for machines instead of a table.")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log discovery details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public MethodsCommand() {

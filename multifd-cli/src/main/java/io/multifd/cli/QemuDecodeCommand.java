@@ -66,8 +66,8 @@ public final class QemuDecodeCommand implements Callable<Integer> {
                     + "point (default: ${DEFAULT-VALUE}).")
     long stallSeconds;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public QemuDecodeCommand() {

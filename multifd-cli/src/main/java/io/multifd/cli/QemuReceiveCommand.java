@@ -102,8 +102,8 @@ public final class QemuReceiveCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON instead of a table.")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public QemuReceiveCommand() {

@@ -60,8 +60,8 @@ public final class QemuSendCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public QemuSendCommand() {

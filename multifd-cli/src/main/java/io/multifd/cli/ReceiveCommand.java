@@ -84,12 +84,11 @@ public final class ReceiveCommand implements Callable<Integer> {
                     + "0 = never). Waiting for the source to connect has no timeout.")
     int timeout;
 
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|bar|lines|none",
-            description = "Progress display: a bar on a terminal, plain lines otherwise (default: ${DEFAULT-VALUE}).")
-    String progress;
+    @Mixin
+    ProgressOption progress;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     /** Created by picocli. */
     public ReceiveCommand() {
@@ -101,7 +100,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         PrintWriter stdout = cl.getOut();
         PrintWriter err = cl.getErr();
         InetSocketAddress address = HostPort.parse(cl, "--listen", listen, true);
-        ProgressReporter.Mode mode = SendCommand.progressMode(cl, progress);
+        ProgressReporter.Mode mode = progress.mode(cl);
         SendCommand.checkRange(cl, "--max-channels", maxChannels, 1, 255);
         if (channels != null) {
             SendCommand.checkRange(cl, "--channels", channels, 1, maxChannels);

@@ -88,12 +88,11 @@ public final class SendCommand implements Callable<Integer> {
                     + "reading (default: ${DEFAULT-VALUE}; 0 = never).")
     int timeout;
 
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|bar|lines|none",
-            description = "Progress display: a bar on a terminal, plain lines otherwise (default: ${DEFAULT-VALUE}).")
-    String progress;
+    @Mixin
+    ProgressOption progress;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log details and print stack traces.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE_FILE", description = "The image files, one RAMBlock each.")
     List<Path> files;
@@ -110,7 +109,7 @@ public final class SendCommand implements Callable<Integer> {
         InetSocketAddress address = HostPort.parse(cl, "--connect", connect, false);
         checkRange(cl, "--channels", channels, 1, 255);
         checkPageSize(cl, pageSize);
-        ProgressReporter.Mode mode = progressMode(cl, progress);
+        ProgressReporter.Mode mode = progress.mode(cl);
         if (timeout < 0) {
             throw new CommandLine.ParameterException(cl, "--timeout " + timeout + " must be 0 or more");
         }
@@ -205,11 +204,4 @@ public final class SendCommand implements Callable<Integer> {
         }
     }
 
-    static ProgressReporter.Mode progressMode(CommandLine cl, String text) {
-        try {
-            return ProgressReporter.Mode.valueOf(text.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--progress " + text + ": expected auto, bar, lines or none");
-        }
-    }
 }
