@@ -208,6 +208,9 @@ public final class BenchCommand implements Callable<Integer> {
                             s -> {
                                 out.println("multifd bench: " + s);
                                 out.flush();
+                            }, s -> {
+                                err.println(s);
+                                err.flush();
                             })
                             : tcp ? bench.tcp(c, n) : bench.inProcess(c, n);
                     results.add(r);

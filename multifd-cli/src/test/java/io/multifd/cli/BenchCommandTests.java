@@ -56,6 +56,9 @@ class BenchCommandTests {
                 "--progress", "none", "--channels", "2", "--warmup", "2M", "--warmup-limit", "1", "--json",
                 json.toString());
         assertThat(r.code()).as(r.toString()).isZero();
+        // the destination JVM's own lines come through the command's error stream
+        assertThat(r.err())
+                .containsPattern("multifd bench: destination JIT warm-up: \\d+ in-process transfers of 2 MiB");
         assertThat(r.out()).containsPattern("source JIT warm-up: \\d+ in-process transfers of 2 MiB")
                 .containsPattern("zstd\\{level=1\\} over 2 channels: ratio \\d+\\.\\d\\d, end to end \\d+ MiB/s, .*"
                         + "bit-exact");

@@ -126,13 +126,16 @@ public final class TwoProcess {
      * @param peerArgs    arguments for the destination's {@code bench-destination} (method, level...)
      * @param options     engine settings
      * @param log         progress lines
+     * @param peerOutput  what else the destination JVM prints (its warm-up line, warnings, errors),
+     *                    line by line, from both its standard output and its standard error
      * @return the verified result
      * @throws MultifdException when a side fails or the checksums differ
      */
     public static BenchResult run(MemoryImage source, long sourceCrc, MethodChoice choice, int channels,
                                   boolean prealloc, long warmupBytes, java.time.Duration warmupLimit,
                                   List<String> peerArgs, EngineOptions options,
-                                  java.util.function.Consumer<String> log) throws MultifdException {
+                                  java.util.function.Consumer<String> log,
+                                  java.util.function.Consumer<String> peerOutput) throws MultifdException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -161,11 +164,11 @@ public final class TwoProcess {
         cmd.addAll(peerArgs);
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            p = new ProcessBuilder(cmd).start();
         } catch (IOException e) {
             throw new MultifdException("cannot start the destination JVM " + cmd + ": " + e.getMessage(), e);
         }
-        PeerLines peer = new PeerLines(p);
+        PeerLines peer = new PeerLines(p, peerOutput);
         try {
             if (warmupBytes > 0) {
                 log.accept("source " + Bench.warmUp(source.pageSize(), warmupBytes, choice, channels, options,
@@ -207,6 +210,7 @@ public final class TwoProcess {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroy();
             }
+            peer.drained();
             return new BenchResult(choice.provider().name(), Bench.settings(choice), channels, "jvm2",
                     source.totalBytes(), sent.total().wireBytes(), sent.total().normalPages(),
                     sent.total().zeroPages(), Double.NaN, Double.NaN, seconds, sent.total().codecNanos() / 1e9,
@@ -238,32 +242,49 @@ public final class TwoProcess {
     private static final class PeerLines {
         private static final String EOF = "\u0000EOF";
         private final Process process;
-        private final BufferedReader reader;
+        private final java.util.function.Consumer<String> other;
         private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final Thread thread;
+        private final Thread out;
+        private final Thread err;
 
-        PeerLines(Process process) {
+        /** Drains both output streams of the destination (a full pipe would block it). */
+        PeerLines(Process process, java.util.function.Consumer<String> other) {
             this.process = process;
-            this.reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            this.thread = new Thread(this::pump, "bench-destination-output");
-            thread.setDaemon(true);
-            thread.start();
+            this.other = other;
+            this.out = drain(process.getInputStream(), true, "bench-destination-output");
+            this.err = drain(process.getErrorStream(), false, "bench-destination-errors");
         }
 
-        private void pump() {
-            try {
+        private Thread drain(java.io.InputStream stream, boolean protocol, String name) {
+            Thread t = new Thread(() -> pump(stream, protocol), name);
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        private void pump(java.io.InputStream stream, boolean protocol) {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    if (line.equals("WARM") || line.startsWith("READY ") || line.startsWith("RESULT ")) {
+                    if (protocol && (line.equals("WARM") || line.startsWith("READY ") || line.startsWith("RESULT "))) {
                         lines.add(line);
                     } else {
-                        System.err.println(line);
+                        other.accept(line);
                     }
                 }
             } catch (IOException e) {
-                System.err.println("bench: lost the destination's output: " + e.getMessage());
+                other.accept("bench: lost the destination's " + (protocol ? "output" : "errors") + ": "
+                        + e.getMessage());
             } finally {
-                lines.add(EOF);
+                if (protocol) {
+                    lines.add(EOF);
+                }
             }
+        }
+
+        /** Waits a little for the last lines of an ended destination to be passed on. */
+        void drained() throws InterruptedException {
+            out.join(2000);
+            err.join(2000);
         }
 
         /** @return the next line starting with {@code tag}; fails when the destination ended first */
