@@ -6,11 +6,10 @@ import io.multifd.core.image.BlockSpec;
 import io.multifd.core.image.MemoryImage;
 import io.multifd.core.tls.TestCerts;
 import io.multifd.core.tls.TlsConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -28,6 +27,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * destination whose certificate comes from another CA. Threads and sockets are released.
  */
 @Timeout(120)
+@ExtendWith(NoLeaks.class)
 class EngineTlsTests {
 
     private static final MethodProvider COPY = TestMethods.copy();
@@ -37,7 +37,6 @@ class EngineTlsTests {
     @TempDir
     static Path dir;
     static TestCerts certs;
-    private int socketsBefore;
 
     @BeforeAll
     static void makeCertificates() throws Exception {
@@ -47,22 +46,10 @@ class EngineTlsTests {
                 .leaf("rogue", "other-ca", "DNS:localhost,IP:127.0.0.1");
     }
 
-    @BeforeEach
-    void countSockets() {
-        socketsBefore = Fixtures.openSockets();
-    }
-
-    @AfterEach
-    void noThreadOrSocketLeftBehind() throws InterruptedException {
-        Fixtures.assertNoEngineThreads();
-        Fixtures.assertNoSocketsLeftAbove(socketsBefore);
-    }
-
     static Optional<TlsConfig.Context> tls(String name, String ca) throws MultifdException {
         return Optional.of(TlsConfig.of(certs.p(name + ".crt"), certs.p(name + ".key"), certs.p(ca + ".crt"))
                 .context());
     }
-
 
     @Test
     void aMutualTlsTransferDeliversTheImage() throws Exception {

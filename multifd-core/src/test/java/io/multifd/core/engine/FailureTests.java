@@ -7,9 +7,8 @@ import io.multifd.api.PacketFlags;
 import io.multifd.core.image.BlockSpec;
 import io.multifd.core.image.MemoryImage;
 import io.multifd.core.wire.RamHeader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -30,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** What happens when a peer breaks, stalls, refuses or sends garbage. */
+@ExtendWith(NoLeaks.class)
 class FailureTests {
 
     private static final MethodProvider COPY = TestMethods.copy();
@@ -39,19 +39,6 @@ class FailureTests {
 
     @TempDir
     Path dir;
-
-    private int socketsBefore;
-
-    @BeforeEach
-    void countSockets() {
-        socketsBefore = Fixtures.openSockets();
-    }
-
-    @AfterEach
-    void noThreadOrSocketLeftBehind() throws InterruptedException {
-        Fixtures.assertNoEngineThreads();
-        Fixtures.assertNoSocketsLeftAbove(socketsBefore);
-    }
 
     @Test
     void aChannelResetMidTransferStopsBothSidesNamingChannelAndPacketAndLeavesNoCompleteOutput() throws Exception {

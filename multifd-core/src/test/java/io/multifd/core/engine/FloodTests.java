@@ -3,10 +3,9 @@ package io.multifd.core.engine;
 import io.multifd.api.MethodProvider;
 import io.multifd.core.image.BlockSpec;
 import io.multifd.core.image.MemoryImage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -23,24 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * garbage, another transfer's UUID, an id out of range) opened while it accepts the real data
  * channels: it drops them and serves the real transfer.
  */
+@ExtendWith(NoLeaks.class)
 class FloodTests {
 
     private static final MethodProvider COPY = TestMethods.copy();
     private static final EngineOptions OPTIONS = EngineOptions.DEFAULTS.withIoTimeout(Duration.ofSeconds(10))
             .withEndGrace(Duration.ofSeconds(2));
-
-    private int socketsBefore;
-
-    @BeforeEach
-    void countSockets() {
-        socketsBefore = Fixtures.openSockets();
-    }
-
-    @AfterEach
-    void noThreadOrSocketLeftBehind() throws InterruptedException {
-        Fixtures.assertNoEngineThreads();
-        Fixtures.assertNoSocketsLeftAbove(socketsBefore);
-    }
 
     @Test
     @Timeout(60)
