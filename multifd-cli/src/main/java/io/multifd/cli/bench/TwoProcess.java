@@ -298,6 +298,7 @@ public final class TwoProcess {
                 if (line == EOF) {
                     lines.add(EOF);
                     int code = process.waitFor(10, TimeUnit.SECONDS) ? process.exitValue() : -1;
+                    err.join(2000); // its last messages first
                     throw new MultifdException("the destination JVM ended (exit " + code + ") before " + tag
                             + "; its messages are above");
                 }
