@@ -51,7 +51,10 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
      * until {@link Event#END}.
      */
     static final int STAGE_BYTES = 256 * 1024;
-    /** Requests at least this large bypass the staging buffer when it is empty. */
+    /**
+     * Requests at least this large bypass the staging buffer when it is empty, unless they go to
+     * a view of the destination (see {@link #pageRun}).
+     */
     static final int DIRECT_READ_BYTES = 32 * 1024;
     /**
      * Bytes of a packet header read before its flags are known: the device-state header's
@@ -86,11 +89,6 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
     private int payloadRemaining;
     /** Bytes read from the connection so far (read-ahead included). */
     private long streamRead;
-    /**
-     * The last run view handed to the method: a read into it always goes through the read-ahead
-     * buffer (see {@link #readFully}).
-     */
-    private ByteBuffer lastRun;
 
     /**
      * A receiver for one connection.
@@ -351,7 +349,7 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
                 if (t0 == 0) {
                     t0 = System.nanoTime();
                 }
-                if (b.remaining() >= DIRECT_READ_BYTES && b != lastRun) {
+                if (b.remaining() >= DIRECT_READ_BYTES && !views.contains(b)) { // never straight into the image
                     int n = in.read(b);
                     if (n < 0) {
                         break;
@@ -511,7 +509,6 @@ public final class ChannelReceiver extends ChannelBase implements RecvChannel, A
         while (i + pages < n && pages < room && header.normalOffset(i + pages) == offset + (long) pages * pageSize) {
             pages++;
         }
-        lastRun = views.run(i, chunk, at, pages);
-        return lastRun;
+        return views.run(i, chunk, at, pages);
     }
 }

@@ -52,4 +52,17 @@ final class PageViews {
         }
         return v.limit(at + pages * pageSize).position(at);
     }
+
+    /**
+     * @param b a buffer
+     * @return whether it is one of the views handed out (a view of destination memory)
+     */
+    boolean contains(ByteBuffer b) {
+        for (ByteBuffer v : views) {
+            if (v == b) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

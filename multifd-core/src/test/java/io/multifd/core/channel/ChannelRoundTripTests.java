@@ -17,8 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -246,8 +248,14 @@ class ChannelRoundTripTests {
     void pageRunsSpanAdjacentPagesAndStopAtGapsOrderAndChunkEnds(@TempDir Path dir) throws Exception {
         long gib = 1L << 30;
         BlockSpec spec = new BlockSpec("pc.ram", gib + 16 * PS);
-        long[] offsets = {0, PS, 2 * PS, 4 * PS, 9 * PS, 8 * PS, gib - 2 * PS, gib - PS, gib, gib + PS, gib + 3 * PS};
+        List<Long> list = new ArrayList<>(List.of(0L, (long) PS, 2L * PS, 4L * PS, 9L * PS, 8L * PS));
+        for (int p = 16; p < 32; p++) {
+            list.add((long) p * PS); // a run of 64 KiB: long enough to tempt a read straight from the socket
+        }
+        list.addAll(List.of(gib - 2 * PS, gib - PS, gib, gib + PS, gib + 3 * PS));
+        long[] offsets = list.stream().mapToLong(Long::longValue).toArray();
         List<Integer> runs = new ArrayList<>();
+        List<Integer> readTargets = new ArrayList<>();
         MultifdMethod copy = TestMethods.copy().create(MethodSettings.empty());
         MultifdMethod grouping = new MultifdMethod() {
             @Override
@@ -310,19 +318,52 @@ class ChannelRoundTripTests {
             s.sendBatch();
             s.close();
             ChannelReceiver rc = new ChannelReceiver(m, PS,
-                    Channels.newChannel(new ByteArrayInputStream(wire.toByteArray())), "mem", null);
+                    readsInto(Channels.newChannel(new ByteArrayInputStream(wire.toByteArray())), readTargets), "mem",
+                    null);
             rc.readInit();
             rc.setImage(dst);
             rc.setup();
             assertThat(rc.next()).isEqualTo(ChannelReceiver.Event.DATA);
             assertThat(rc.next()).isEqualTo(ChannelReceiver.Event.END);
             rc.close();
-            // 0,1,2 | 4 | 9 | 8 (out of order) | 1G-2, 1G-1 (chunk end) | 1G, 1G+1 | 1G+3
-            assertThat(runs).containsExactly(3, 1, 1, 1, 2, 2, 1);
+            // 0,1,2 | 4 | 9 | 8 (out of order) | 16..31 | 1G-2, 1G-1 (chunk end) | 1G, 1G+1 | 1G+3
+            assertThat(runs).containsExactly(3, 1, 1, 1, 16, 2, 2, 1);
+            // raw pages never come from the socket straight into the image: every read fills the read-ahead buffer
+            assertThat(readTargets).isNotEmpty().allSatisfy(c -> assertThat(c).isEqualTo(ChannelReceiver.STAGE_BYTES));
             for (long off : offsets) {
                 assertThat(dst.blocks().get(0).readPage(off).mismatch(from.readPage(off))).as("page at %d", off)
                         .isEqualTo(-1);
             }
         }
+    }
+
+    /**
+     * A channel that records the capacity of every buffer it reads into and, like a socket, hands
+     * out at most 16 KiB per read (so the read-ahead buffer runs dry in the middle of a run).
+     */
+    private static ReadableByteChannel readsInto(ReadableByteChannel in, List<Integer> capacities) {
+        return new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                capacities.add(dst.capacity());
+                int limit = dst.limit();
+                dst.limit(Math.min(limit, dst.position() + 16 * 1024));
+                try {
+                    return in.read(dst);
+                } finally {
+                    dst.limit(limit);
+                }
+            }
+
+            @Override
+            public boolean isOpen() {
+                return in.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                in.close();
+            }
+        };
     }
 }
