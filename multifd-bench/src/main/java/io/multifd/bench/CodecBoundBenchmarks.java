@@ -269,9 +269,10 @@ public class CodecBoundBenchmarks {
                     c.deflater.deflate(out, Deflater.NO_FLUSH);
                 }
             }
-            do {
-                c.deflater.deflate(out, Deflater.SYNC_FLUSH);
-            } while (!out.hasRemaining());
+            c.deflater.deflate(out, Deflater.SYNC_FLUSH);
+            if (!out.hasRemaining() || !c.deflater.needsInput()) {
+                throw new IllegalStateException("packet " + p + " deflates to more than " + out.capacity() + " bytes");
+            }
             out.flip();
             c.inflater.setInput(out);
             for (int i = 0; i < r.length; i += 2) {

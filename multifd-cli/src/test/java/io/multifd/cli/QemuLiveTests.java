@@ -177,8 +177,8 @@ class QemuLiveTests {
                     List.of(Map.of("capability", "pause-before-switchover", "state", true))));
             src.qmp().command("migrate", Map.of("uri", "tcp:127.0.0.1:" + port));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (LiveQemu.num(src.queryMigrate(), "ram", "dirty-sync-count") < 2
-                    && !"pre-switchover".equals(src.queryMigrate().get("status"))) {
+            for (Map<String, Object> st = src.queryMigrate(); LiveQemu.num(st, "ram", "dirty-sync-count") < 2
+                    && !"pre-switchover".equals(st.get("status")); st = src.queryMigrate()) {
                 assertThat(System.nanoTime()).as("second pass within 60 s").isLessThan(deadline);
                 QemuVm.sleep(50);
             }
