@@ -6,6 +6,8 @@
  */
 module io.multifd.core {
     requires transitive io.multifd.api;
+    // sun.misc.Unsafe.invokeCleaner: releasing the mapped windows of a source (image.Unmapper)
+    requires jdk.unsupported;
 
     exports io.multifd.core;
     exports io.multifd.core.wire;

@@ -122,7 +122,7 @@ public final class SendCommand implements Callable<Integer> {
         SendRequest request = new SendRequest(channels, choices, uuid == null ? UUID.randomUUID() : uuid, options);
         MemoryImage image;
         try {
-            image = MemoryImage.mapFiles(pageSize, blocks, false);
+            image = MemoryImage.mapForSending(pageSize, blocks);
         } catch (UncheckedIOException e) {
             throw new MultifdException(e.getMessage(), e);
         }

@@ -166,7 +166,7 @@ public final class SourceSession implements AutoCloseable {
     }
 
     private void runPass(DirtyPages dirty) throws MultifdException {
-        PassCursor pc = new PassCursor(image, dirty);
+        PassCursor pc = new PassCursor(image, dirty, reservations);
         long k;
         lock.lock();
         try {

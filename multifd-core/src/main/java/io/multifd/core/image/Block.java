@@ -1,9 +1,12 @@
 package io.multifd.core.image;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One RAMBlock of a {@link MemoryImage}: page views into its storage and a received-pages bitmap
@@ -24,8 +27,21 @@ public final class Block {
     private final ByteBuffer[] readOnlyChunks;
     private final long[] received;
     private final boolean startsZero;
+    /** Maps a storage chunk again after {@link #release}; null when the storage cannot be released. */
+    private final Remap remap;
+    private final AtomicLong released = new AtomicLong();
+
+    /** Maps storage chunk {@code i} of a block anew (read-only file storage). */
+    interface Remap {
+        ByteBuffer map(int chunk) throws IOException;
+    }
 
     Block(BlockSpec spec, int index, int pageSize, int chunkShift, List<ByteBuffer> chunks, boolean startsZero) {
+        this(spec, index, pageSize, chunkShift, chunks, startsZero, null);
+    }
+
+    Block(BlockSpec spec, int index, int pageSize, int chunkShift, List<ByteBuffer> chunks, boolean startsZero,
+          Remap remap) {
         this.spec = spec;
         this.index = index;
         this.pageSize = pageSize;
@@ -39,6 +55,7 @@ public final class Block {
         long pages = pages();
         this.received = new long[(int) ((pages + 63) >>> 6)];
         this.startsZero = startsZero;
+        this.remap = remap;
     }
 
     /** @return the name and size */
@@ -98,7 +115,8 @@ public final class Block {
      * A writable view of a range inside one storage chunk (e.g. to load an image in large pieces).
      *
      * @param offset a page-aligned offset
-     * @param length bytes; the range must not cross a {@code 1 << 30} boundary
+     * @param length bytes; the range must not cross a storage chunk's end (chunks are 1 GiB, 16 MiB
+     *               in an image from {@link MemoryImage#mapForSending})
      * @return the view, position 0
      */
     public ByteBuffer window(long offset, int length) {
@@ -193,6 +211,73 @@ public final class Block {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether {@link #release} can drop this block's pages from the process's resident set: true
+     * for storage from {@link MemoryImage#mapForSending}.
+     *
+     * @return whether the storage is releasable
+     */
+    public boolean releasable() {
+        return remap != null && Unmapper.AVAILABLE;
+    }
+
+    /**
+     * Drops the pages of the storage chunks from the one starting at or after {@code from} up to the
+     * last one ending at or before {@code to} from the process's resident set: each is unmapped and
+     * mapped again, so its bytes stay readable (read back from the file when touched). A no-op
+     * unless {@link #releasable()}.
+     *
+     * <p>The caller guarantees that no thread uses a view of those chunks while this runs, nor
+     * afterwards: every earlier view of them (from {@link #readPage}, {@link #readOnlyChunk},
+     * {@link #chunk}...) points at unmapped memory, and touching it crashes the JVM. Views taken
+     * afterwards are views of the new mapping; other threads see it once they synchronise with
+     * the caller. The source engine calls this for the chunks every channel has finished with in
+     * a pass.
+     *
+     * @param from a byte offset in the block
+     * @param to   the end of the range, exclusive
+     * @return the end of the last chunk released, or {@code from} when none was: where the next
+     *         call may start
+     * @throws UncheckedIOException when a chunk cannot be mapped again (the old mapping is kept)
+     */
+    public long release(long from, long to) {
+        if (!releasable()) {
+            return from;
+        }
+        long chunkSize = 1L << chunkShift;
+        long end = from;
+        for (int c = (int) ((Math.max(0, from) + chunkSize - 1) >>> chunkShift);
+             c < chunks.length && (long) c * chunkSize + chunks[c].capacity() <= to; c++) {
+            ByteBuffer old = chunks[c];
+            ByteBuffer fresh;
+            try {
+                fresh = remap.map(c);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot map " + this + " again at offset " + c * chunkSize
+                        + ": " + e.getMessage(), e);
+            }
+            chunks[c] = fresh;
+            readOnlyChunks[c] = fresh.asReadOnlyBuffer();
+            Unmapper.unmap(old);
+            released.incrementAndGet();
+            end = c * chunkSize + fresh.capacity();
+        }
+        return end;
+    }
+
+    /**
+     * @param offset a byte offset in the block
+     * @return the offset where the storage chunk holding it starts
+     */
+    public long chunkStart(long offset) {
+        return offset & ~chunkMask;
+    }
+
+    /** @return how many storage chunks {@link #release} has released so far */
+    public long releasedChunks() {
+        return released.get();
     }
 
     void forceAll() {

@@ -5,7 +5,6 @@ import io.multifd.api.MultifdApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -26,6 +25,9 @@ public final class MemoryImage implements AutoCloseable {
 
     /** Storage is mapped in chunks of this many bytes (1 GiB), so blocks may exceed 2 GiB. */
     static final int CHUNK_SHIFT = 30;
+
+    /** {@link #mapForSending} maps in chunks of this many bytes (16 MiB): what it releases at a time. */
+    static final int SEND_WINDOW_SHIFT = 24;
 
     private final int pageSize;
     private final Map<String, Block> byName;
@@ -91,6 +93,37 @@ public final class MemoryImage implements AutoCloseable {
      * @throws UncheckedIOException when a file cannot be opened, sized or mapped
      */
     public static MemoryImage mapFiles(int pageSize, Map<BlockSpec, Path> files, boolean write) {
+        return map(pageSize, files, write, CHUNK_SHIFT, false);
+    }
+
+    /**
+     * Maps one file per block read-only, as the source of a transfer that need not keep the pages
+     * it sent resident: the files are mapped in storage chunks (windows) of 16 MiB,
+     * and a {@code SourceSession} releases each window once every channel is done
+     * with it in a pass (see {@link Block#release}), so the process's resident set holds a few
+     * windows of the image rather than all of it. A later pass maps the pages in again from the
+     * files. Views of a page ({@link Block#readPage} and the like) are valid only until the window
+     * holding them is released: a caller that reads pages itself while a session runs must use
+     * {@link #mapFiles} instead. Where unmapping is not available (see {@link Block#releasable()}),
+     * this is {@code mapFiles(pageSize, files, false)} with smaller chunks.
+     *
+     * @param pageSize the page size
+     * @param files    block to file, in block order
+     * @return the image
+     * @throws UncheckedIOException when a file cannot be opened or mapped, or is too short
+     */
+    public static MemoryImage mapForSending(int pageSize, Map<BlockSpec, Path> files) {
+        return map(pageSize, files, false, SEND_WINDOW_SHIFT, true);
+    }
+
+    static MemoryImage map(int pageSize, Map<BlockSpec, Path> files, boolean write, int chunkShift,
+                           boolean releasable) {
+        MultifdApi.checkPageSize(pageSize);
+        if (chunkShift > CHUNK_SHIFT || 1L << chunkShift < pageSize) {
+            throw new IllegalArgumentException("chunks of 2^" + chunkShift + " bytes for pages of " + pageSize);
+        }
+        long chunkSize = 1L << chunkShift;
+        FileChannel.MapMode mode = write ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY;
         List<Block> blocks = new ArrayList<>();
         List<FileChannel> open = new ArrayList<>();
         try {
@@ -110,13 +143,13 @@ public final class MemoryImage implements AutoCloseable {
                             + " needs " + s.size());
                 }
                 List<ByteBuffer> chunks = new ArrayList<>();
-                for (long at = 0; at < s.size(); at += 1L << CHUNK_SHIFT) {
-                    long len = Math.min(1L << CHUNK_SHIFT, s.size() - at);
-                    MappedByteBuffer m = fc.map(write ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-                            at, len);
-                    chunks.add(m);
+                for (long at = 0; at < s.size(); at += chunkSize) {
+                    chunks.add(fc.map(mode, at, Math.min(chunkSize, s.size() - at)));
                 }
-                blocks.add(new Block(s, blocks.size(), pageSize, CHUNK_SHIFT, chunks, write));
+                long size = s.size();
+                Block.Remap remap = !releasable ? null
+                        : c -> fc.map(mode, c * chunkSize, Math.min(chunkSize, size - c * chunkSize));
+                blocks.add(new Block(s, blocks.size(), pageSize, chunkShift, chunks, write, remap));
             }
         } catch (IOException ex) {
             closeAll(open);
