@@ -5,7 +5,7 @@
 # (default /dev/shm, so disk speed does not matter). The destination maps its file and its written
 # pages count in its RSS (it never touches the pages of zero pages it did not receive before, so
 # its RSS stays below the image size); the source maps its file in 16 MiB windows that it gives back
-# once sent (on Java 17-22; later releases keep them), so its RSS holds a few windows of the image.
+# once sent (see MemoryImage.mapForSending), so its RSS holds a few windows of the image.
 # About 1 minute per GiB.
 #
 # Usage: bench/rss.sh [--sizes "1G 4G"] [--method zstd] [--channels 2] [--dir DIR]

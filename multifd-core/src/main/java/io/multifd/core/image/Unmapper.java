@@ -9,15 +9,17 @@ import java.nio.ByteBuffer;
 /**
  * Unmaps a mapped buffer now instead of when the garbage collector finds it unreachable, through
  * {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported), the only way Java 17 offers.
- * Newer releases deprecate that method for removal and warn on its first use (Java 25 does), so
- * after Java 22 it is not used and {@link #AVAILABLE} is false: mapped storage then stays resident
- * until the image is closed and collected.
+ * Newer releases deprecate that method for removal and warn on its first use (Java 24 and 25 do),
+ * so after Java 22 it is used only when the JVM runs with
+ * {@code --sun-misc-unsafe-memory-access=allow} (which the {@code multifd} launcher passes there);
+ * otherwise {@link #AVAILABLE} is false and mapped storage stays resident until the image is closed
+ * and collected.
  */
 final class Unmapper {
 
     private static final System.Logger LOG = System.getLogger(Unmapper.class.getName());
 
-    /** The newest Java release on which {@code invokeCleaner} is used. */
+    /** The newest Java release on which {@code invokeCleaner} is used without being allowed explicitly. */
     private static final int LAST_JAVA = 22;
 
     private static final MethodHandle INVOKE_CLEANER = find();
@@ -30,9 +32,10 @@ final class Unmapper {
 
     private static MethodHandle find() {
         int java = Runtime.version().feature();
-        if (java > LAST_JAVA) {
+        if (java > LAST_JAVA && !"allow".equals(System.getProperty("sun.misc.unsafe.memory.access"))) {
             LOG.log(System.Logger.Level.DEBUG, "Java {0}: sent pages of a mapped source stay resident "
-                    + "(sun.misc.Unsafe.invokeCleaner is not used after Java 22)", java);
+                    + "(sun.misc.Unsafe.invokeCleaner is used after Java 22 only with "
+                    + "--sun-misc-unsafe-memory-access=allow)", java);
             return null;
         }
         try {
