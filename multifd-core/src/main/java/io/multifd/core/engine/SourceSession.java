@@ -117,19 +117,35 @@ public final class SourceSession implements AutoCloseable {
      * @param options timing settings
      * @return the running session
      * @throws MultifdException when a channel or the setup sync fails; everything is closed then
+     * @throws IllegalStateException when the image is from {@link MemoryImage#mapForSending} and
+     *                               another session is sending it (see
+     *                               {@link MemoryImage#claimForSending()}); everything is closed then
      */
     public static SourceSession start(ResolvedMethod method, UUID uuid, MemoryImage image,
                                       List<? extends WritableByteChannel> outs, SourceMain main,
                                       EngineOptions options) throws MultifdException {
-        return start(method, uuid, image, outs, main, options, List.of());
+        return start(method, uuid, image, outs, main, options, List.of(), null);
     }
 
+    /**
+     * As the public {@code start}, with more to close at the end.
+     *
+     * @param resources closed last by {@link #close()}
+     * @param claim     the image's {@link MemoryImage#claimForSending() claim} when the caller took
+     *                  it already (before connecting), or null to take it here
+     */
     static SourceSession start(ResolvedMethod method, UUID uuid, MemoryImage image,
                                List<? extends WritableByteChannel> outs, SourceMain main, EngineOptions options,
-                               List<AutoCloseable> resources) throws MultifdException {
+                               List<AutoCloseable> resources, AutoCloseable claim) throws MultifdException {
         SourceSession s = new SourceSession(method, uuid, image, outs, main, options);
         s.resources.addAll(resources);
+        if (claim != null) {
+            s.resources.add(claim);
+        }
         try {
+            if (claim == null) {
+                s.resources.add(image.claimForSending());
+            }
             s.main.watch(s::failFromPeer);
             for (int c = 0; c < s.channels; c++) {
                 int id = c;

@@ -41,6 +41,8 @@ public final class TcpSource {
      * @return the running session; send passes, then {@code finish()}, then {@code close()}
      * @throws MultifdException when the connection fails, the destination refuses (with its
      *                          reason), or the setup fails
+     * @throws IllegalStateException when the image is from {@link MemoryImage#mapForSending} and
+     *                               another session is sending it: nothing is connected then
      */
     public static SourceSession connect(InetSocketAddress address, SendRequest request, MemoryImage image)
             throws MultifdException {
@@ -63,6 +65,7 @@ public final class TcpSource {
     public static SourceSession connect(InetSocketAddress address, SendRequest request, MemoryImage image,
                                         Optional<TlsConfig.Context> tls) throws MultifdException {
         EngineOptions options = request.options();
+        AutoCloseable claim = image.claimForSending(); // refused here, before the destination hears of it
         Watchdog watchdog = new Watchdog("source", options.ioTimeoutNanos());
         List<WatchedChannel> opened = new ArrayList<>();
         try {
@@ -98,14 +101,24 @@ public final class TcpSource {
                 opened.add(ch);
                 data.add(ch);
             }
-            return SourceSession.start(method, request.uuid(), image, data,
-                    new ControlLink.Source(main, options), options, List.of(watchdog));
+            SourceSession session = SourceSession.start(method, request.uuid(), image, data,
+                    new ControlLink.Source(main, options), options, List.of(watchdog), claim);
+            claim = null; // the session's: it ends the claim when closed
+            return session;
         } catch (MultifdException | RuntimeException e) {
             for (WatchedChannel ch : opened) {
                 ch.closeQuietly();
             }
             watchdog.close();
             throw e;
+        } finally {
+            if (claim != null) {
+                try {
+                    claim.close();
+                } catch (Exception ignored) {
+                    // ends a flag: cannot fail
+                }
+            }
         }
     }
 

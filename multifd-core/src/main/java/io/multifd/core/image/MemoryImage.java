@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A set of named RAMBlocks with their storage: direct buffers, or files mapped into memory (the
@@ -33,6 +34,8 @@ public final class MemoryImage implements AutoCloseable {
     private final Map<String, Block> byName;
     private final List<Block> blocks;
     private final List<FileChannel> files;
+    /** Whether a session is sending this image (see {@link #claimForSending()}). */
+    private final AtomicBoolean sending = new AtomicBoolean();
 
     private MemoryImage(int pageSize, List<Block> blocks, List<FileChannel> files) {
         this.pageSize = pageSize;
@@ -104,7 +107,8 @@ public final class MemoryImage implements AutoCloseable {
      * windows of the image rather than all of it. A later pass maps the pages in again from the
      * files. Views of a page ({@link Block#readPage} and the like) are valid only until the window
      * holding them is released: a caller that reads pages itself while a session runs must use
-     * {@link #mapFiles} instead. Where unmapping is not available (see {@link Block#releasable()}),
+     * {@link #mapFiles} instead, and one session at a time sends such an image (a second is
+     * refused: {@link #claimForSending()}). Where unmapping is not available (see {@link Block#releasable()}),
      * this is {@code mapFiles(pageSize, files, false)} with smaller chunks.
      *
      * @param pageSize the page size
@@ -192,6 +196,32 @@ public final class MemoryImage implements AutoCloseable {
     /** @return the total bytes of all blocks */
     public long totalBytes() {
         return blocks.stream().mapToLong(Block::size).sum();
+    }
+
+    /**
+     * Marks the image as being sent by one session. An image from {@link #mapForSending} has its
+     * windows released by the session sending it, so a second session reading it at the same
+     * time could touch a window the first one unmapped (a JVM crash): that is refused here. Other
+     * images may be sent by several sessions at once.
+     *
+     * @return what ends the claim (closing it twice is harmless)
+     * @throws IllegalStateException when the image's windows are released and another session is
+     *                               sending it
+     */
+    public AutoCloseable claimForSending() {
+        if (blocks.stream().noneMatch(Block::releasable)) {
+            return () -> { };
+        }
+        if (!sending.compareAndSet(false, true)) {
+            throw new IllegalStateException("this image, mapped for sending (its windows are given back once "
+                    + "sent), is already being sent by another session: map it with mapFiles to send it twice at once");
+        }
+        AtomicBoolean once = new AtomicBoolean();
+        return () -> {
+            if (once.compareAndSet(false, true)) {
+                sending.set(false);
+            }
+        };
     }
 
     /**

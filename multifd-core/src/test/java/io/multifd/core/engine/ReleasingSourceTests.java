@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
@@ -134,6 +135,37 @@ class ReleasingSourceTests {
             assertThat(released(source)).isGreaterThan(windows);
             assertSameAsFiles(sink.image().orElseThrow(), files);
             assertThat(sink.committed()).isTrue();
+        }
+    }
+
+    @Test
+    void anImageMappedForSendingIsSentByOneSessionAtATime() throws Exception {
+        Map<BlockSpec, Path> files = writeFiles(new LinkedHashMap<>(), 7, 256L * PS);
+        MethodProvider copy = METHODS.get(0);
+        MemorySink secondSink = new MemorySink();
+        try (MemoryImage source = SendWindows.mapForSending(PS, files, WINDOW_SHIFT);
+             Peer first = Peer.start(ReceivePolicy.of(METHODS), OPTIONS, new MemorySink());
+             Peer second = Peer.start(ReceivePolicy.of(METHODS), OPTIONS, secondSink)) {
+            try (SourceSession s = TcpSource.connect(first.address(),
+                    SendRequest.of(2, List.of(MethodChoice.of(copy))).withOptions(OPTIONS), source)) {
+                assertThatThrownBy(() -> TcpSource.connect(second.address(),
+                        SendRequest.of(1, List.of(MethodChoice.of(copy))).withOptions(OPTIONS), source))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("already being sent by another session");
+                s.sendPass(DirtyPages.all());
+                s.finish();
+            }
+            first.await();
+            // refused before connecting: the second destination heard nothing, and takes the image
+            // once the first session is closed
+            assertThat(second.result).isNotDone();
+            try (SourceSession s = TcpSource.connect(second.address(),
+                    SendRequest.of(1, List.of(MethodChoice.of(copy))).withOptions(OPTIONS), source)) {
+                s.sendPass(DirtyPages.all());
+                s.finish();
+            }
+            second.await();
+            assertSameAsFiles(secondSink.image().orElseThrow(), files);
         }
     }
 
