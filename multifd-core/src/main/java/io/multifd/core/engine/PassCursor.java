@@ -71,9 +71,6 @@ final class PassCursor {
         this.pageSize = image.pageSize();
         this.releaseFrom = new long[blocks.size()];
         java.util.Arrays.fill(releaseFrom, -1);
-        for (Reservation r : this.holders) {
-            r.inFlight = false;
-        }
     }
 
     /**
