@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,7 +62,7 @@ class ReleasingSourceTests {
 
     @Test
     void theCursorReleasesOnlyWindowsBeforeTheOldestBatchInFlight() throws IOException {
-        Map<BlockSpec, Path> files = writeFiles(new LinkedHashMap<>(Map.of()), 5, 2L << 20, 25L * PS);
+        Map<BlockSpec, Path> files = writeFiles(new LinkedHashMap<>(), 5, 2L << 20, 25L * PS);
         try (MemoryImage img = SendWindows.mapForSending(PS, files, WINDOW_SHIFT)) {
             Block a = img.blocks().get(0);
             Block b = img.blocks().get(1);
@@ -109,9 +109,11 @@ class ReleasingSourceTests {
         }
     }
 
-    @ParameterizedTest(name = "{0} channels")
-    @ValueSource(ints = {1, 3})
-    void aTransferOfSeveralPassesReadsTheFilesAndReleasesEveryWindowItSent(int channels) throws Exception {
+    @ParameterizedTest(name = "{0} over {1} channels")
+    @CsvSource({"test-copy,1", "test-stream,3"})
+    void aTransferOfSeveralPassesReadsTheFilesAndReleasesEveryWindowItSent(String methodName, int channels)
+            throws Exception {
+        MethodProvider method = METHODS.stream().filter(m -> m.name().equals(methodName)).findFirst().orElseThrow();
         Map<BlockSpec, Path> files = writeFiles(new LinkedHashMap<>(), 40 + channels, 3L << 20, 300L * PS, 8L * PS);
         MemorySink sink = new MemorySink();
         try (MemoryImage source = SendWindows.mapForSending(PS, files, WINDOW_SHIFT);
@@ -121,7 +123,7 @@ class ReleasingSourceTests {
                 windows += (b.size() + (1 << WINDOW_SHIFT) - 1) >> WINDOW_SHIFT;
             }
             try (SourceSession s = TcpSource.connect(peer.address(),
-                    SendRequest.of(channels, List.of(MethodChoice.of(METHODS.get(channels % 2)))).withOptions(OPTIONS),
+                    SendRequest.of(channels, List.of(MethodChoice.of(method))).withOptions(OPTIONS),
                     source)) {
                 s.sendPass(DirtyPages.all());
                 assertThat(released(source)).isEqualTo(windows);
@@ -131,7 +133,7 @@ class ReleasingSourceTests {
                 }
                 s.finish();
             }
-            peer.await();
+            assertThat(peer.await().method().name()).isEqualTo(methodName);
             assertThat(released(source)).isGreaterThan(windows);
             assertSameAsFiles(sink.image().orElseThrow(), files);
             assertThat(sink.committed()).isTrue();
